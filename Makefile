@@ -1,0 +1,55 @@
+# Build QEMU 10.0 with our Xen platform device and Xen-on-TCG support.
+#
+#   make            install missing build deps, fetch QEMU, patch, build
+#   make check      build, then run every test suite
+#   make run        build, then boot the demo
+#   make install PREFIX=/opt/xen-qemu
+#
+# Caches live outside the clone (override CACHE_DIR / CCACHE_DIR).
+
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xen-platform
+CCACHE_DIR ?= $(CACHE_DIR)/ccache
+PREFIX ?= /usr/local
+export CACHE_DIR CCACHE_DIR
+
+BUILD := build
+QEMU := $(BUILD)/qemu-system-x86_64
+NINJA_TARGETS := qemu-system-x86_64 tests/qtest/xen-platform-test
+
+.PHONY: all deps fetch source configure build check run install clean distclean
+.DEFAULT_GOAL := all
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+fetch: deps
+	@scripts/fetch-qemu.sh >/dev/null
+
+source: deps
+	@scripts/prepare-source.sh "$$(scripts/fetch-qemu.sh)"
+
+configure: source
+	@scripts/configure-qemu.sh
+
+build: configure
+	@ccache --max-size=3G >/dev/null 2>&1 || true
+	@ninja -C $(BUILD) $(NINJA_TARGETS) || \
+	    { echo "make: the QEMU build failed; see the errors above" >&2; exit 1; }
+	@scripts/link-firmware.sh
+
+check: build
+	@scripts/check.sh
+
+run: build
+	@scripts/run-demo.sh
+
+install: build
+	@scripts/install.sh "$(PREFIX)"
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf qemu-src qemu-src.tmp

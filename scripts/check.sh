@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run every test suite against build/qemu-system-x86_64 and sum up.
+# Each suite speaks TAP; the last line is "N passed, N failed".
+. "$(dirname "$0")/common.sh"
+
+export QTEST_QEMU_BINARY=$BUILD_DIR/qemu-system-x86_64
+[ -x "$QTEST_QEMU_BINARY" ] || die "$QTEST_QEMU_BINARY is missing: run 'make' first"
+
+passed=0 failed=0 skipped=0
+log_dir=$BUILD_DIR/test-logs
+mkdir -p "$log_dir"
+
+# run_tap NAME COMMAND...: run one TAP-producing suite, echo its results
+run_tap() {
+    local name=$1; shift
+    local log=$log_dir/$name.tap rc=0
+    say "running $name"
+    "$@" >"$log" 2>"$log_dir/$name.stderr" || rc=$?
+    local ok notok skip
+    ok=$(grep -E -c '^ok ' "$log" || true)
+    skip=$(grep -E -c '^ok .*# *SKIP' "$log" || true)
+    notok=$(grep -E -c '^not ok ' "$log" || true)
+    grep -E '^(not ok|ok .*# *SKIP)' "$log" | sed "s/^/  $name: /" >&2 || true
+    if [ "$rc" != 0 ] && [ "$notok" = 0 ]; then
+        # a crash or abort that TAP did not record is still a failure
+        notok=1
+        say "$name exited with status $rc; last lines of its stderr:"
+        tail -n 15 "$log_dir/$name.stderr" >&2
+    fi
+    passed=$((passed + ok - skip)); skipped=$((skipped + skip))
+    failed=$((failed + notok))
+    printf '  %-28s %3d passed, %d failed\n' "$name" $((ok - skip)) "$notok"
+}
+
+run_tap qtest-xen-platform "$BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
