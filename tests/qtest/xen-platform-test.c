@@ -1,26 +1,806 @@
 /*
- * qtest for the Xen platform PCI device
+ * qtest for the Xen platform PCI device (xen-platform)
+ *
+ * Plays a PV driver against the device port by port, on pc and q35, and
+ * checks what QEMU itself then says: QMP's query-pci and query-block,
+ * the device's QOM record, events, the bytes in disk images.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qstring.h"
 
-static void test_magic(const void *data)
+#define XP_SLOT         5
+#define XP_DEVFN        (XP_SLOT << 3)
+#define BAR0_PORT       0xc000
+#define MAGIC           0x49d2
+#define MAGIC_REFUSED   0xd249
+
+typedef struct Machine {
+    const char *name;
+    uint8_t pam_reg;        /* first PAM register of the host bridge */
+} Machine;
+
+static const Machine pc = { "pc", 0x59 };
+static const Machine q35 = { "q35", 0x90 };
+
+/* --- helpers ----------------------------------------------------------- */
+
+static uint32_t cfg_addr(int devfn, int reg)
 {
-    const char *machine = data;
-    QTestState *qts = qtest_initf("-machine %s -device xen-platform", machine);
+    return 0x80000000u | devfn << 8 | (reg & 0xfc);
+}
 
-    g_assert_cmphex(qtest_inw(qts, 0x10), ==, 0x49d2);
-    g_assert_cmphex(qtest_inb(qts, 0x12), ==, 1);
+static uint32_t cfg_readl(QTestState *qts, int devfn, int reg)
+{
+    qtest_outl(qts, 0xcf8, cfg_addr(devfn, reg));
+    return qtest_inl(qts, 0xcfc);
+}
+
+static void cfg_writel(QTestState *qts, int devfn, int reg, uint32_t val)
+{
+    qtest_outl(qts, 0xcf8, cfg_addr(devfn, reg));
+    qtest_outl(qts, 0xcfc, val);
+}
+
+static void cfg_writeb(QTestState *qts, int devfn, int reg, uint8_t val)
+{
+    qtest_outl(qts, 0xcf8, cfg_addr(devfn, reg));
+    qtest_outb(qts, 0xcfc + (reg & 3), val);
+}
+
+/* Map BAR0 at BAR0_PORT and turn on I/O decoding */
+static void map_bar0(QTestState *qts)
+{
+    cfg_writel(qts, XP_DEVFN, 0x10, BAR0_PORT);
+    cfg_writel(qts, XP_DEVFN, 0x04, 0x3);
+}
+
+static QTestState *start(const Machine *m, const char *extra)
+{
+    return qtest_initf("-machine %s -nodefaults "
+                       "-device xen-platform,id=xp,addr=0x%x %s",
+                       m->name, XP_SLOT, extra ? extra : "");
+}
+
+static uint64_t qom_uint(QTestState *qts, const char *prop)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': 'xp', 'property': %s}}", prop);
+    uint64_t val = qdict_get_int(rsp, "return");
+
+    qobject_unref(rsp);
+    return val;
+}
+
+static bool qom_bool(QTestState *qts, const char *prop)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': 'xp', 'property': %s}}", prop);
+    bool val = qdict_get_bool(rsp, "return");
+
+    qobject_unref(rsp);
+    return val;
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(const char * const *)a, *(const char * const *)b);
+}
+
+/* Every name in a QMP list of dicts, space-separated, sorted */
+static char *names(QList *list, const char *key)
+{
+    GPtrArray *arr = g_ptr_array_new();
+    QListEntry *e;
+    char *ret;
+
+    QLIST_FOREACH_ENTRY(list, e) {
+        QDict *d = qobject_to(QDict, qlist_entry_obj(e));
+        const char *s = d ? qdict_get_try_str(d, key) : NULL;
+
+        if (s && *s) {
+            g_ptr_array_add(arr, (gpointer)s);
+        }
+    }
+    g_ptr_array_sort(arr, cmp_str);
+    g_ptr_array_add(arr, NULL);
+    ret = g_strjoinv(" ", (char **)arr->pdata);
+    g_ptr_array_free(arr, true);
+    return ret;
+}
+
+/* The drives QEMU still has, by name */
+static char *drives(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-block'}");
+    char *ret = names(qdict_get_qlist(rsp, "return"), "device");
+
+    qobject_unref(rsp);
+    return ret;
+}
+
+/* The qdev ids of the devices on PCI bus 0 */
+static char *pci_ids(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-pci'}");
+    QDict *bus = qobject_to(QDict,
+                            qlist_peek(qdict_get_qlist(rsp, "return")));
+    char *ret = names(qdict_get_qlist(bus, "devices"), "qdev_id");
+
+    qobject_unref(rsp);
+    return ret;
+}
+
+/* QEMU's network clients: every NIC with its peer (HMP info network) */
+static char *network(QTestState *qts)
+{
+    return qtest_hmp(qts, "info network");
+}
+
+static char *unplugged(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': 'xp', 'property': 'unplugged-devices'}}");
+    GPtrArray *arr = g_ptr_array_new();
+    QListEntry *e;
+    char *ret;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        g_ptr_array_add(arr, (gpointer)qstring_get_str(
+                            qobject_to(QString, qlist_entry_obj(e))));
+    }
+    g_ptr_array_sort(arr, cmp_str);
+    g_ptr_array_add(arr, NULL);
+    ret = g_strjoinv(" ", (char **)arr->pdata);
+    g_ptr_array_free(arr, true);
+    qobject_unref(rsp);
+    return ret;
+}
+
+static char *scratch_image(const char *tag)
+{
+    char *path = g_strdup_printf("%s/xp-%s-XXXXXX", g_get_tmp_dir(), tag);
+    int fd = g_mkstemp(path);
+
+    g_assert(fd >= 0);
+    g_assert(ftruncate(fd, 1 << 20) == 0);
+    close(fd);
+    return path;
+}
+
+/* --- identity and ports ------------------------------------------------- */
+
+static void test_identity(const void *data)
+{
+    QTestState *qts = start(data, NULL);
+    uint32_t bar;
+
+    g_assert_cmphex(cfg_readl(qts, XP_DEVFN, 0x00), ==, 0x00015853);
+    g_assert_cmphex(cfg_readl(qts, XP_DEVFN, 0x2c), ==, 0x00015853);
+    /* class 0xff80, revision 1 */
+    g_assert_cmphex(cfg_readl(qts, XP_DEVFN, 0x08), ==, 0xff800001);
+    /* interrupt pin A */
+    g_assert_cmphex(cfg_readl(qts, XP_DEVFN, 0x3c) >> 8 & 0xff, ==, 1);
+
+    cfg_writel(qts, XP_DEVFN, 0x10, 0xffffffff);
+    bar = cfg_readl(qts, XP_DEVFN, 0x10);
+    g_assert_cmphex(bar & 1, ==, 1);                    /* I/O */
+    g_assert_cmphex(~(bar & ~3u) + 1, ==, 0x100);       /* 256 bytes */
+
+    cfg_writel(qts, XP_DEVFN, 0x14, 0xffffffff);
+    bar = cfg_readl(qts, XP_DEVFN, 0x14);
+    g_assert_cmphex(bar & 0xf, ==, 0x8);                /* mem, 32-bit, pf */
+    g_assert_cmphex(~(bar & ~0xfu) + 1, ==, 0x1000000); /* 16 MiB */
     qtest_quit(qts);
+}
+
+static void test_fixed_ports(const void *data)
+{
+    QTestState *qts = start(data, NULL);
+
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC);
+    g_assert_cmphex(qtest_inb(qts, 0x12), ==, 1);
+    g_assert_cmphex(qtest_inb(qts, 0x10), ==, 0);       /* flags */
+
+    /* everything the protocol does not define reads all-ones */
+    g_assert_cmphex(qtest_inl(qts, 0x10), ==, 0xffffffff);
+    g_assert_cmphex(qtest_inb(qts, 0x11), ==, 0xff);
+    g_assert_cmphex(qtest_inw(qts, 0x12), ==, 0xffff);
+    g_assert_cmphex(qtest_inw(qts, 0x11), ==, 0xffff);
+    for (int port = 0x13; port <= 0x1f; port++) {
+        g_assert_cmphex(qtest_inb(qts, port), ==, 0xff);
+    }
+    for (int port = 0x14; port <= 0x1c; port += 4) {
+        g_assert_cmphex(qtest_inw(qts, port), ==, 0xffff);
+        g_assert_cmphex(qtest_inl(qts, port), ==, 0xffffffff);
+    }
+
+    /* ... and undefined writes change nothing */
+    qtest_outl(qts, 0x12, 0x12345678);
+    qtest_outb(qts, 0x11, 0x5a);
+    qtest_outw(qts, 0x14, 0xffff);
+    qtest_outl(qts, 0x18, 0xffffffff);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC);
+    g_assert_cmpuint(qom_uint(qts, "unplugged-mask"), ==, 0);
+    g_assert_cmpuint(qom_uint(qts, "platform-flags"), ==, 0);
+
+    /* the flags byte keeps only the ROM lock bit */
+    qtest_outb(qts, 0x10, 0xff);
+    g_assert_cmphex(qtest_inb(qts, 0x10), ==, 1);
+    qtest_outb(qts, 0x10, 0);
+    g_assert_cmphex(qtest_inb(qts, 0x10), ==, 0);
+    qtest_quit(qts);
+}
+
+/* --- handshake and blacklist -------------------------------------------- */
+
+static void handshake(QTestState *qts, uint16_t product, uint32_t build)
+{
+    uint16_t magic = qtest_inw(qts, 0x10);
+
+    /* the previous driver's verdict stands until the build is written */
+    g_assert_true(magic == MAGIC || magic == MAGIC_REFUSED);
+    g_assert_cmphex(qtest_inb(qts, 0x12), ==, 1);
+    qtest_outw(qts, 0x12, product);
+    qtest_outl(qts, 0x10, build);
+}
+
+static void test_handshake(const void *data)
+{
+    QTestState *qts = start(data, "-device e1000,id=nic0");
+
+    handshake(qts, 3, 0x060100);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC);
+    g_assert_cmpuint(qom_uint(qts, "driver-product"), ==, 3);
+    g_assert_cmpuint(qom_uint(qts, "driver-build"), ==, 0x060100);
+    g_assert_false(qom_bool(qts, "driver-blacklisted"));
+    qtest_quit(qts);
+}
+
+static void test_blacklist(const void *data)
+{
+    QTestState *qts = start(data, "-global 'xen-platform.blacklist="
+                            "linux:0x100-0x1ff;2:7' -device e1000,id=nic0");
+    g_autofree char *before = NULL, *after = NULL;
+
+    /* not listed: another build, another product */
+    handshake(qts, 3, 0x200);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC);
+    handshake(qts, 1, 0x150);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC);
+    handshake(qts, 2, 7);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC_REFUSED);
+
+    /* listed: the magic says so, and unplug is refused */
+    handshake(qts, 3, 0x1ff);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC_REFUSED);
+    g_assert_true(qom_bool(qts, "driver-blacklisted"));
+    before = pci_ids(qts);
+    qtest_outw(qts, 0x10, 0x3);
+    after = pci_ids(qts);
+    g_assert_cmpstr(before, ==, after);
+    g_assert_nonnull(strstr(after, "nic0"));
+    g_assert_cmpuint(qom_uint(qts, "unplugged-mask"), ==, 0);
+
+    /* a blacklisted driver may still log */
+    for (const char *c = "refused\n"; *c; c++) {
+        qtest_outb(qts, 0x12, *c);
+    }
+    g_assert_cmpuint(qom_uint(qts, "log-lines"), ==, 1);
+
+    /* reset forgets the driver */
+    qtest_system_reset(qts);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC);
+    qtest_quit(qts);
+}
+
+/* A malformed property stops QEMU with a message that names it */
+static void test_blacklist_bad_property(void)
+{
+    const char *bad[] = { "linux", "nosuch:1", "linux:9-3", "linux:x",
+                          "3:0x100000000", "70000:1" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *arg = g_strdup_printf("xen-platform,blacklist=%s",
+                                               bad[i]);
+        const char *argv[] = { getenv("QTEST_QEMU_BINARY"), "-machine", "pc",
+                               "-accel", "qtest", "-display", "none",
+                               "-device", arg, NULL };
+        g_autofree char *out = NULL, *err = NULL;
+        int status;
+
+        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL,
+                                   NULL, &out, &err, &status, NULL));
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+        g_assert_nonnull(strstr(err, "blacklist"));
+    }
+}
+
+/* --- unplug -------------------------------------------------------------- */
+
+/*
+ * One of each kind of device the protocol names, and the ones it must
+ * leave alone.  pc puts -drive if=ide on PIIX IDE, q35 on AHCI (primary
+ * master: AHCI port 0).
+ */
+#define ZOO_MIGRATABLE \
+    "-drive file=%s,format=raw,if=ide,index=0,id=hd0 " \
+    "-drive file=%s,format=raw,if=ide,index=1,id=hd1 " \
+    "-drive if=ide,index=2,media=cdrom,id=cd0 " \
+    "-device lsi53c895a,id=hba " \
+    "-drive file=%s,format=raw,if=none,id=sd0 " \
+    "-device scsi-hd,drive=sd0,bus=hba.0,scsi-id=0,id=sdisk " \
+    "-drive if=none,id=scd0 " \
+    "-device scsi-cd,drive=scd0,bus=hba.0,scsi-id=1,id=scd " \
+    "-netdev user,id=n0 -device e1000,netdev=n0,id=nic-e1000 " \
+    "-netdev user,id=n1 -device rtl8139,netdev=n1,id=nic-rtl " \
+    "-netdev user,id=n2 -device virtio-net-pci,netdev=n2,id=nic-virtio "
+
+/* NVMe blocks migration, in and out */
+#define ZOO ZOO_MIGRATABLE \
+    "-drive file=%s,format=raw,if=none,id=nv0 " \
+    "-device nvme,drive=nv0,serial=xp,id=nvme "
+
+typedef struct UnplugCase {
+    const Machine *machine;
+    uint16_t mask;
+    const char *drives;         /* what query-block still lists */
+    const char *pci;            /* qdev ids still on PCI bus 0 */
+    const char *unplugged;      /* the device's record */
+} UnplugCase;
+
+#define ALL_PCI "hba nic-e1000 nic-rtl nic-virtio nvme xp"
+#define NO_NICS "hba nvme xp"
+
+static const UnplugCase unplug_cases[] = {
+    { &pc, 0x1, "cd0 nv0 scd0", ALL_PCI, "hd0 hd1 sdisk" },
+    { &pc, 0x2, "cd0 hd0 hd1 nv0 scd0 sd0", NO_NICS,
+      "nic-e1000 nic-rtl nic-virtio" },
+    { &pc, 0x4, "cd0 hd0 nv0 scd0 sd0", ALL_PCI, "hd1" },
+    { &pc, 0x5, "cd0 nv0 scd0", ALL_PCI, "hd0 hd1 sdisk" },
+    { &pc, 0x8, "cd0 hd0 hd1 scd0 sd0", "hba nic-e1000 nic-rtl nic-virtio xp",
+      "nvme" },
+    { &pc, 0xf, "cd0 scd0", "hba xp",
+      "hd0 hd1 nic-e1000 nic-rtl nic-virtio nvme sdisk" },
+    { &q35, 0x1, "cd0 nv0 scd0", ALL_PCI, "hd0 hd1 sdisk" },
+    { &q35, 0x2, "cd0 hd0 hd1 nv0 scd0 sd0", NO_NICS,
+      "nic-e1000 nic-rtl nic-virtio" },
+    { &q35, 0x4, "cd0 hd0 nv0 scd0 sd0", ALL_PCI, "hd1" },
+    { &q35, 0x8, "cd0 hd0 hd1 scd0 sd0", "hba nic-e1000 nic-rtl nic-virtio xp",
+      "nvme" },
+    { &q35, 0xf, "cd0 scd0", "hba xp",
+      "hd0 hd1 nic-e1000 nic-rtl nic-virtio nvme sdisk" },
+};
+
+typedef struct Zoo {
+    QTestState *qts;
+    char *img[4];
+} Zoo;
+
+static void zoo_start_args(Zoo *z, const Machine *m, bool nvme,
+                           const char *extra)
+{
+    g_autofree char *args = NULL;
+
+    for (int i = 0; i < 4; i++) {
+        z->img[i] = scratch_image("disk");
+    }
+    if (nvme) {
+        args = g_strdup_printf(ZOO "%s", z->img[0], z->img[1], z->img[2],
+                               z->img[3], extra ? extra : "");
+    } else {
+        args = g_strdup_printf(ZOO_MIGRATABLE "%s", z->img[0], z->img[1],
+                               z->img[2], extra ? extra : "");
+    }
+    z->qts = start(m, args);
+}
+
+static void zoo_start(Zoo *z, const Machine *m, const char *extra)
+{
+    zoo_start_args(z, m, true, extra);
+}
+
+static void zoo_stop(Zoo *z)
+{
+    qtest_quit(z->qts);
+    for (int i = 0; i < 4; i++) {
+        unlink(z->img[i]);
+        g_free(z->img[i]);
+    }
+}
+
+static void test_unplug(const void *data)
+{
+    const UnplugCase *c = data;
+    Zoo z;
+    QDict *ev, *evdata;
+    g_autofree char *d = NULL, *p = NULL, *u = NULL, *again = NULL;
+    g_autofree char *n = NULL;
+
+    zoo_start(&z, c->machine, NULL);
+    g_assert_cmpstr(drives(z.qts), ==, "cd0 hd0 hd1 nv0 scd0 sd0");
+
+    handshake(z.qts, 3, 1);
+    qtest_outw(z.qts, 0x10, c->mask);
+
+    ev = qtest_qmp_eventwait_ref(z.qts, "XEN_PLATFORM_UNPLUG");
+    evdata = qdict_get_qdict(ev, "data");
+    g_assert_cmpint(qdict_get_int(evdata, "mask"), ==, c->mask);
+    g_assert_cmpstr(qdict_get_str(evdata, "source"), ==, "protocol");
+    g_assert_cmpstr(qdict_get_str(evdata, "device"), ==, "xp");
+    qobject_unref(ev);
+
+    d = drives(z.qts);
+    p = pci_ids(z.qts);
+    u = unplugged(z.qts);
+    g_assert_cmpstr(d, ==, c->drives);
+    g_assert_cmpstr(p, ==, c->pci);
+    g_assert_cmpstr(u, ==, c->unplugged);
+    g_assert_cmpuint(qom_uint(z.qts, "unplugged-mask"), ==, c->mask);
+
+    n = network(z.qts);
+    for (const char *nic = "nic-e1000\0nic-rtl\0nic-virtio\0"; *nic;
+         nic += strlen(nic) + 1) {
+        /* a NIC that went took its place as its netdev's peer with it */
+        g_assert_true(!strstr(n, nic) == !!(c->mask & 0x2));
+    }
+
+    /* twice: nothing more goes */
+    qtest_outw(z.qts, 0x10, c->mask);
+    again = unplugged(z.qts);
+    g_assert_cmpstr(again, ==, c->unplugged);
+    g_free(p);
+    p = pci_ids(z.qts);
+    g_assert_cmpstr(p, ==, c->pci);
+    zoo_stop(&z);
+}
+
+/* Bits the protocol does not define are ignored, the others honoured */
+static void test_unplug_unknown_bits(const void *data)
+{
+    Zoo z;
+    g_autofree char *p = NULL, *d = NULL;
+
+    zoo_start(&z, data, NULL);
+    qtest_outw(z.qts, 0x10, 0xfff0);
+    p = pci_ids(z.qts);
+    g_assert_cmpstr(p, ==, ALL_PCI);
+    g_assert_cmpuint(qom_uint(z.qts, "unplugged-mask"), ==, 0);
+    qtest_outw(z.qts, 0x10, 0xfff2);
+    d = drives(z.qts);
+    g_assert_cmpstr(d, ==, "cd0 hd0 hd1 nv0 scd0 sd0");
+    g_assert_cmpuint(qom_uint(z.qts, "unplugged-mask"), ==, 2);
+    zoo_stop(&z);
+}
+
+/* The old SUSE and VMDP ports in BAR0 */
+static void test_legacy_ports(const void *data)
+{
+    Zoo z;
+    g_autofree char *p = NULL, *d = NULL;
+
+    zoo_start(&z, data, NULL);
+    map_bar0(z.qts);
+
+    /* flags at offset 0 */
+    qtest_outb(z.qts, BAR0_PORT, 1);
+    g_assert_cmphex(qtest_inb(z.qts, 0x10), ==, 1);
+    g_assert_cmphex(qtest_inb(z.qts, BAR0_PORT), ==, 1);
+    qtest_outb(z.qts, BAR0_PORT, 0);
+    g_assert_cmphex(qtest_inb(z.qts, 0x10), ==, 0);
+
+    /* VMDP: 'x' and '\n' are log bytes, 2 the NICs, 1 the disks */
+    qtest_outb(z.qts, BAR0_PORT + 8, 'x');
+    qtest_outb(z.qts, BAR0_PORT + 8, '\n');
+    g_assert_cmpuint(qom_uint(z.qts, "log-lines"), ==, 1);
+    qtest_outb(z.qts, BAR0_PORT + 8, 2);
+    p = pci_ids(z.qts);
+    g_assert_cmpstr(p, ==, NO_NICS);
+    qtest_outb(z.qts, BAR0_PORT + 8, 1);
+    d = drives(z.qts);
+    g_assert_cmpstr(d, ==, "cd0 nv0 scd0");
+    g_assert_cmpuint(qom_uint(z.qts, "unplugged-mask"), ==, 3);
+
+    /* undefined BAR0 accesses read all-ones */
+    g_assert_cmphex(qtest_inl(z.qts, BAR0_PORT + 0x40), ==, 0xffffffff);
+    g_assert_cmphex(qtest_inb(z.qts, BAR0_PORT + 4), ==, 0xff);
+    zoo_stop(&z);
+}
+
+static void test_legacy_suse(const void *data)
+{
+    Zoo z;
+    g_autofree char *p = NULL, *d = NULL;
+
+    zoo_start(&z, data, NULL);
+    map_bar0(z.qts);
+    qtest_outl(z.qts, BAR0_PORT + 4, 0);        /* not 1: nothing */
+    g_assert_cmpuint(qom_uint(z.qts, "unplugged-mask"), ==, 0);
+    qtest_outl(z.qts, BAR0_PORT + 4, 1);
+    p = pci_ids(z.qts);
+    d = drives(z.qts);
+    g_assert_cmpstr(p, ==, NO_NICS);
+    g_assert_cmpstr(d, ==, "cd0 nv0 scd0");
+    zoo_stop(&z);
+}
+
+/* --- safety ---------------------------------------------------------------- */
+
+static void ide_wait(QTestState *qts, uint8_t want)
+{
+    for (int i = 0; i < 100000; i++) {
+        uint8_t st = qtest_inb(qts, 0x1f7);
+
+        if (!(st & 0x80) && (st & want) == want) {
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * Sectors the guest wrote through the emulated IDE disk right before it
+ * asked for the unplug are in the image file afterwards.
+ */
+static void test_unplug_keeps_data(void)
+{
+    g_autofree char *img = scratch_image("data");
+    g_autofree char *args = g_strdup_printf(
+        "-drive file=%s,format=raw,if=ide,index=0,id=hd0", img);
+    QTestState *qts = start(&pc, args);
+    g_autofree char *contents = NULL;
+    g_autofree char *d = NULL;
+    gsize len;
+
+    for (int sector = 0; sector < 8; sector++) {
+        qtest_outb(qts, 0x1f6, 0xe0);           /* LBA, master */
+        ide_wait(qts, 0x40);
+        qtest_outb(qts, 0x1f2, 1);
+        qtest_outb(qts, 0x1f3, sector);
+        qtest_outb(qts, 0x1f4, 0);
+        qtest_outb(qts, 0x1f5, 0);
+        qtest_outb(qts, 0x1f7, 0x30);           /* WRITE SECTORS */
+        ide_wait(qts, 0x08);
+        for (int w = 0; w < 256; w++) {
+            qtest_outw(qts, 0x1f0, 0xa500 | sector);
+        }
+    }
+    /* no waiting for the last write: the unplug must */
+    qtest_outw(qts, 0x10, 0x1);
+    d = drives(qts);
+    g_assert_cmpstr(d, ==, "");
+    qtest_quit(qts);
+
+    g_assert_true(g_file_get_contents(img, &contents, &len, NULL));
+    for (int sector = 0; sector < 8; sector++) {
+        for (int b = 0; b < 512; b += 2) {
+            g_assert_cmphex((uint8_t)contents[sector * 512 + b], ==, sector);
+            g_assert_cmphex((uint8_t)contents[sector * 512 + b + 1], ==,
+                            0xa5);
+        }
+    }
+    unlink(img);
+}
+
+/* --- log ------------------------------------------------------------------ */
+
+static void test_log(const void *data)
+{
+    QTestState *qts = start(data, "-global xen-platform.log-line-max=16 "
+                            "-global xen-platform.log-lines-per-sec=5");
+    int64_t t0, t1;
+    uint64_t lines, dropped;
+
+    /* a 4 KiB line, every byte value but '\n', is one (cut) line */
+    for (int i = 0; i < 4096; i++) {
+        qtest_outb(qts, 0x12, (i & 0xff) == '\n' ? 'x' : i & 0xff);
+    }
+    qtest_outb(qts, 0x12, '\n');
+    g_assert_cmpuint(qom_uint(qts, "log-lines"), ==, 1);
+
+    /* a flood: a bounded number of lines a second, the rest counted */
+    t0 = g_get_monotonic_time();
+    for (int i = 0; i < 200; i++) {
+        qtest_outb(qts, 0x12, 'a' + i % 26);
+        qtest_outb(qts, 0x12, '\n');
+    }
+    t1 = g_get_monotonic_time();
+    lines = qom_uint(qts, "log-lines") - 1;
+    dropped = qom_uint(qts, "log-dropped");
+    g_assert_cmpuint(lines + dropped, ==, 200);
+    g_assert_cmpuint(lines, <=, 5 * ((t1 - t0) / G_USEC_PER_SEC + 2));
+    g_assert_cmpuint(dropped, >, 0);
+    qtest_quit(qts);
+}
+
+/* --- ROM lock -------------------------------------------------------------- */
+
+static void test_rom_lock(const void *data)
+{
+    const Machine *m = data;
+    QTestState *qts = start(m, NULL);
+
+    /* as firmware does: shadow RAM, readable and writable, 0xc0000 up */
+    for (int i = 0; i < 7; i++) {
+        cfg_writeb(qts, 0, m->pam_reg + i, 0x33);
+    }
+    qtest_writeb(qts, 0xc0000, 0xaa);
+    qtest_writeb(qts, 0xfffff, 0xbb);
+    g_assert_cmphex(qtest_readb(qts, 0xc0000), ==, 0xaa);
+
+    qtest_outb(qts, 0x10, 1);
+    qtest_writeb(qts, 0xc0000, 0x11);
+    qtest_writeb(qts, 0xfffff, 0x22);
+    qtest_writeb(qts, 0xdffff, 0x33);
+    g_assert_cmphex(qtest_readb(qts, 0xc0000), ==, 0xaa);
+    g_assert_cmphex(qtest_readb(qts, 0xfffff), ==, 0xbb);
+    g_assert_cmphex(qtest_readb(qts, 0xdffff), ==, 0x00);
+    /* below and above the area, RAM is still RAM */
+    qtest_writeb(qts, 0x9ffff, 0x44);
+    g_assert_cmphex(qtest_readb(qts, 0x9ffff), ==, 0x44);
+    qtest_writeb(qts, 0x100000, 0x55);
+    g_assert_cmphex(qtest_readb(qts, 0x100000), ==, 0x55);
+
+    qtest_outb(qts, 0x10, 0);
+    qtest_writeb(qts, 0xc0000, 0x66);
+    g_assert_cmphex(qtest_readb(qts, 0xc0000), ==, 0x66);
+
+    /* reset unlocks */
+    qtest_outb(qts, 0x10, 1);
+    qtest_system_reset(qts);
+    g_assert_cmphex(qtest_inb(qts, 0x10), ==, 0);
+    for (int i = 0; i < 7; i++) {
+        cfg_writeb(qts, 0, m->pam_reg + i, 0x33);
+    }
+    qtest_writeb(qts, 0xc0000, 0x77);
+    g_assert_cmphex(qtest_readb(qts, 0xc0000), ==, 0x77);
+    qtest_quit(qts);
+}
+
+/* --- migration --------------------------------------------------------------- */
+
+static void wait_migration(QTestState *qts)
+{
+    for (int i = 0; i < 3000; i++) {
+        QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+        const char *st = qdict_get_try_str(qdict_get_qdict(rsp, "return"),
+                                           "status");
+        bool done = st && !strcmp(st, "completed");
+
+        g_assert(!st || strcmp(st, "failed"));
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_usleep(10000);
+    }
+    g_assert_not_reached();
+}
+
+static void test_migration(const void *data)
+{
+    const Machine *m = data;
+    Zoo src;
+    g_autofree char *sock = g_strdup_printf("%s/xp-mig-%d.sock",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    g_autofree char *dst_args = NULL, *p = NULL, *d = NULL, *u = NULL;
+    QTestState *dst;
+
+    zoo_start_args(&src, m, false, NULL);
+    dst_args = g_strdup_printf(ZOO_MIGRATABLE "-incoming %s", src.img[0],
+                               src.img[1], src.img[2], uri);
+    dst = start(m, dst_args);
+
+    handshake(src.qts, 3, 0x42);
+    qtest_outb(src.qts, 0x10, 1);                       /* ROM lock */
+    qtest_outw(src.qts, 0x10, 0x3);
+
+    qtest_qmp_assert_success(src.qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    wait_migration(src.qts);
+    qtest_qmp_eventwait(dst, "RESUME");
+
+    p = pci_ids(dst);
+    d = drives(dst);
+    g_assert_cmpstr(p, ==, "hba xp");
+    g_assert_null(strstr(d, "hd0"));
+    g_assert_null(strstr(d, "hd1"));
+    g_assert_null(strstr(d, "sd0"));
+    g_assert_nonnull(strstr(d, "cd0"));
+    g_assert_nonnull(strstr(d, "scd0"));
+    g_assert_cmpuint(qom_uint(dst, "unplugged-mask"), ==, 0x3);
+    g_assert_cmpuint(qom_uint(dst, "driver-build"), ==, 0x42);
+    g_assert_cmphex(qtest_inb(dst, 0x10), ==, 1);
+    u = unplugged(dst);
+    g_assert_nonnull(strstr(u, "nic-e1000"));
+
+    qtest_quit(dst);
+    zoo_stop(&src);
+    unlink(sock);
+}
+
+/* --- bad input ------------------------------------------------------------------ */
+
+/*
+ * 100,000 random accesses, fixed seed, any width, offset and value, over
+ * the fixed ports and BAR0: QEMU stays up and the device still answers.
+ */
+static void test_fuzz(const void *data)
+{
+    Zoo z;
+    GRand *rand = g_rand_new_with_seed(0x5853);
+
+    zoo_start(&z, data, NULL);
+    map_bar0(z.qts);
+    for (int i = 0; i < 100000; i++) {
+        bool bar0 = g_rand_boolean(rand);
+        uint16_t port = bar0 ? BAR0_PORT + g_rand_int_range(rand, 0, 0x100)
+                             : 0x10 + g_rand_int_range(rand, 0, 0x10);
+        uint32_t val = g_rand_int(rand);
+
+        /* the flags byte would lock the ROM area, harmless but slow */
+        switch (g_rand_int_range(rand, 0, 6)) {
+        case 0: qtest_inb(z.qts, port); break;
+        case 1: qtest_inw(z.qts, port); break;
+        case 2: qtest_inl(z.qts, port); break;
+        case 3: qtest_outb(z.qts, port, val); break;
+        case 4: qtest_outw(z.qts, port, val); break;
+        case 5: qtest_outl(z.qts, port, val); break;
+        }
+    }
+    g_rand_free(rand);
+    /* the random product/build may be anything: nothing is blacklisted */
+    g_assert_cmphex(qtest_inw(z.qts, 0x10), ==, MAGIC);
+    g_assert_cmphex(qtest_inb(z.qts, 0x12), ==, 1);
+    zoo_stop(&z);
+}
+
+static void add_test(const Machine *m, const char *name,
+                     GTestDataFunc fn)
+{
+    g_autofree char *path = g_strdup_printf("/xen-platform/%s/%s",
+                                            m->name, name);
+
+    qtest_add_data_func(path, m, fn);
 }
 
 int main(int argc, char **argv)
 {
+    const Machine *machines[] = { &pc, &q35 };
+
     g_test_init(&argc, &argv, NULL);
-    qtest_add_data_func("/xen-platform/pc/magic", "pc", test_magic);
-    qtest_add_data_func("/xen-platform/q35/magic", "q35", test_magic);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(machines); i++) {
+        const Machine *m = machines[i];
+
+        add_test(m, "identity", test_identity);
+        add_test(m, "fixed-ports", test_fixed_ports);
+        add_test(m, "handshake", test_handshake);
+        add_test(m, "blacklist", test_blacklist);
+        add_test(m, "unplug/unknown-bits", test_unplug_unknown_bits);
+        add_test(m, "legacy/vmdp", test_legacy_ports);
+        add_test(m, "legacy/suse", test_legacy_suse);
+        add_test(m, "log", test_log);
+        add_test(m, "rom-lock", test_rom_lock);
+        add_test(m, "migration", test_migration);
+        add_test(m, "fuzz", test_fuzz);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(unplug_cases); i++) {
+        const UnplugCase *c = &unplug_cases[i];
+        g_autofree char *p = g_strdup_printf("/xen-platform/%s/unplug/0x%x",
+                                             c->machine->name, c->mask);
+
+        qtest_add_data_func(p, c, test_unplug);
+    }
+    qtest_add_func("/xen-platform/pc/unplug/keeps-data",
+                   test_unplug_keeps_data);
+    qtest_add_func("/xen-platform/blacklist-bad-property",
+                   test_blacklist_bad_property);
     return g_test_run();
 }
