@@ -80,7 +80,11 @@ static bool xenstore_blacklisted(XenPlatformState *s, uint16_t product,
     g_autofree void *val = NULL;
     unsigned int len;
 
-    if (!name || !(xsh = qemu_xen_xs_open())) {
+    if (!name) {
+        return false;
+    }
+    xsh = qemu_xen_xs_open();
+    if (!xsh) {
         return false;
     }
     path = g_strdup_printf("/mh/driver-blacklist/%s/%u", name, build);

@@ -28,7 +28,7 @@ typedef struct Machine {
 static const Machine pc = { "pc", 0x59 };
 static const Machine q35 = { "q35", 0x90 };
 
-/* --- helpers ----------------------------------------------------------- */
+/* --- helpers --- */
 
 static uint32_t cfg_addr(int devfn, int reg)
 {
@@ -173,7 +173,7 @@ static char *scratch_image(const char *tag)
     return path;
 }
 
-/* --- identity and ports ------------------------------------------------- */
+/* --- identity and ports --- */
 
 static void test_identity(const void *data)
 {
@@ -237,7 +237,7 @@ static void test_fixed_ports(const void *data)
     qtest_quit(qts);
 }
 
-/* --- handshake and blacklist -------------------------------------------- */
+/* --- handshake and blacklist --- */
 
 static void handshake(QTestState *qts, uint16_t product, uint32_t build)
 {
@@ -321,7 +321,7 @@ static void test_blacklist_bad_property(void)
     }
 }
 
-/* --- unplug -------------------------------------------------------------- */
+/* --- unplug --- */
 
 /*
  * One of each kind of device the protocol names, and the ones it must
@@ -529,7 +529,7 @@ static void test_legacy_suse(const void *data)
     zoo_stop(&z);
 }
 
-/* --- safety ---------------------------------------------------------------- */
+/* --- safety --- */
 
 static void ide_wait(QTestState *qts, uint8_t want)
 {
@@ -587,7 +587,7 @@ static void test_unplug_keeps_data(void)
     unlink(img);
 }
 
-/* --- log ------------------------------------------------------------------ */
+/* --- log --- */
 
 static void test_log(const void *data)
 {
@@ -618,7 +618,7 @@ static void test_log(const void *data)
     qtest_quit(qts);
 }
 
-/* --- ROM lock -------------------------------------------------------------- */
+/* --- ROM lock --- */
 
 static void test_rom_lock(const void *data)
 {
@@ -662,7 +662,7 @@ static void test_rom_lock(const void *data)
     qtest_quit(qts);
 }
 
-/* --- migration --------------------------------------------------------------- */
+/* --- migration --- */
 
 static void wait_migration(QTestState *qts)
 {
@@ -725,7 +725,7 @@ static void test_migration(const void *data)
     unlink(sock);
 }
 
-/* --- bad input ------------------------------------------------------------------ */
+/* --- bad input --- */
 
 /*
  * 100,000 random accesses, fixed seed, any width, offset and value, over
@@ -744,14 +744,25 @@ static void test_fuzz(const void *data)
                              : 0x10 + g_rand_int_range(rand, 0, 0x10);
         uint32_t val = g_rand_int(rand);
 
-        /* the flags byte would lock the ROM area, harmless but slow */
         switch (g_rand_int_range(rand, 0, 6)) {
-        case 0: qtest_inb(z.qts, port); break;
-        case 1: qtest_inw(z.qts, port); break;
-        case 2: qtest_inl(z.qts, port); break;
-        case 3: qtest_outb(z.qts, port, val); break;
-        case 4: qtest_outw(z.qts, port, val); break;
-        case 5: qtest_outl(z.qts, port, val); break;
+        case 0:
+            qtest_inb(z.qts, port);
+            break;
+        case 1:
+            qtest_inw(z.qts, port);
+            break;
+        case 2:
+            qtest_inl(z.qts, port);
+            break;
+        case 3:
+            qtest_outb(z.qts, port, val);
+            break;
+        case 4:
+            qtest_outw(z.qts, port, val);
+            break;
+        default:
+            qtest_outl(z.qts, port, val);
+            break;
         }
     }
     g_rand_free(rand);
