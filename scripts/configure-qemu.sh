@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Configure QEMU in $BUILD_DIR: x86_64 system emulator only, with Xen,
 # KVM, TCG and slirp, and firmware found where Debian's packages put it.
+# QEMU's configure hands meson the compiler itself, so meson's own ccache
+# detection never applies: name ccache in the compiler.
 # Reconfigures from scratch when the options change or a previous
 # configure did not finish.
 . "$(dirname "$0")/common.sh"
@@ -11,6 +13,7 @@ OPTS=(--target-list=x86_64-softmmu
       --enable-tcg --enable-kvm --enable-xen --enable-slirp --enable-pixman
       --enable-fdt=system --disable-download --disable-install-blobs
       --disable-docs --disable-werror
+      --cc="ccache gcc"
       --firmwarepath="$(echo $FIRMWARE_DIRS | tr " " :)"
       ${EXTRA_CONFIGURE_FLAGS:-})
 
