@@ -10,7 +10,10 @@
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/xen-platform
 CCACHE_DIR ?= $(CACHE_DIR)/ccache
 PREFIX ?= /usr/local
-export CACHE_DIR CCACHE_DIR
+# cache hits whatever folder the clone is in (CI clones afresh)
+CCACHE_BASEDIR ?= $(CURDIR)
+CCACHE_NOHASHDIR ?= 1
+export CACHE_DIR CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR
 
 BUILD := build
 QEMU := $(BUILD)/qemu-system-x86_64
