@@ -10,6 +10,9 @@
  * 0xc0000-0xfffff is mapped over that range, above the chipset's PAM
  * windows, so that guest writes are dropped as they would be to ROM.
  *
+ * Reset: under real Xen, a guest's reboot makes a new domain and a new
+ * QEMU; elsewhere the same QEMU goes on, and gives unplugged devices back.
+ *
  * Blacklist: Xen's toolstack says which drivers to refuse in xenstore,
  * /mh/driver-blacklist/{product name}/{build}; that works for real and
  * emulated Xen alike.
@@ -110,6 +113,7 @@ static const XenPlatformHostOps host_emulated_xen = {
     .realize = memory_realize,
     .set_rom_lock = memory_set_rom_lock,
     .driver_blacklisted = xenstore_blacklisted,
+    .replug_on_reset = true,
 };
 
 static const XenPlatformHostOps host_none = {
@@ -117,6 +121,7 @@ static const XenPlatformHostOps host_none = {
     .realize = memory_realize,
     .set_rom_lock = memory_set_rom_lock,
     .driver_blacklisted = never_blacklisted,
+    .replug_on_reset = true,
 };
 
 const XenPlatformHostOps *xen_platform_host_ops(void)

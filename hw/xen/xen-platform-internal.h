@@ -34,6 +34,9 @@ typedef struct XenBlacklistEntry {
     uint32_t last_build;
 } XenBlacklistEntry;
 
+/* One unplugged device, and what brings it back (xen-platform-unplug.c) */
+typedef struct XenUnplugRecord XenUnplugRecord;
+
 /*
  * What differs between real Xen, emulated Xen (KVM or TCG) and no Xen at
  * all.  Chosen once, at realize.
@@ -47,6 +50,8 @@ typedef struct XenPlatformHostOps {
     /* the hypervisor's own verdict on a driver, beside the property */
     bool (*driver_blacklisted)(XenPlatformState *s, uint16_t product,
                                uint32_t build);
+    /* QEMU outlives the guest's reboot: unplugged devices come back */
+    bool replug_on_reset;
 } XenPlatformHostOps;
 
 struct XenPlatformState {
@@ -66,7 +71,7 @@ struct XenPlatformState {
     bool blacklisted;
     uint16_t unplugged_mask;     /* every unplug class carried out */
 
-    /* What was unplugged: qdev ids, or QOM paths for devices without one */
+    /* What is unplugged now: XenUnplugRecord */
     GPtrArray *unplugged;
     bool unplug_pending;         /* incoming migration: apply at vm start */
     VMChangeStateEntry *vmstate_change;
@@ -80,6 +85,10 @@ struct XenPlatformState {
 /* xen-platform-unplug.c */
 void xen_platform_unplug(XenPlatformState *s, uint16_t mask,
                          const char *source, bool notify);
+void xen_platform_replug_drives(XenPlatformState *s);
+void xen_platform_replug_devices(XenPlatformState *s);
+void xen_unplug_record_free(gpointer rec);
+const char *xen_unplug_record_name(XenUnplugRecord *rec);
 
 /* xen-platform-log.c */
 void xen_platform_log_init(XenPlatformLog *log);

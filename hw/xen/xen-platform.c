@@ -254,19 +254,37 @@ static const VMStateDescription vmstate_xen_platform = {
     }
 };
 
+/*
+ * Where QEMU outlives the guest's reboot, the reset brings back what was
+ * unplugged, as a freshly built Xen domain has all its emulated devices:
+ * IDE drives as the reset begins (so the controllers' own reset sees
+ * them), removed devices in the hold phase (the one in which devices may
+ * join a bus that is being reset).
+ */
+static void xen_platform_reset_enter(Object *obj, ResetType type)
+{
+    XenPlatformState *s = XEN_PLATFORM(obj);
+
+    if (s->host->replug_on_reset) {
+        xen_platform_replug_drives(s);
+    }
+}
+
 static void xen_platform_reset_hold(Object *obj, ResetType type)
 {
     XenPlatformState *s = XEN_PLATFORM(obj);
 
     trace_xen_platform_reset(s->unplugged_mask);
+    if (s->host->replug_on_reset) {
+        xen_platform_replug_devices(s);
+        if (!s->unplugged->len) {
+            s->unplugged_mask = 0;
+        }
+    }
     set_flags(s, 0);
     s->product = 0;
     s->build = 0;
     s->blacklisted = false;
-    /*
-     * The unplug record stays: the devices are still gone, and the
-     * rebooted guest's drivers will ask again (unplug is idempotent).
-     */
 }
 
 static void get_unplugged(Object *obj, Visitor *v, const char *name,
@@ -276,7 +294,8 @@ static void get_unplugged(Object *obj, Visitor *v, const char *name,
     strList *list = NULL, **tail = &list;
 
     for (guint i = 0; i < s->unplugged->len; i++) {
-        QAPI_LIST_APPEND(tail, g_strdup(g_ptr_array_index(s->unplugged, i)));
+        QAPI_LIST_APPEND(tail, g_strdup(xen_unplug_record_name(
+                                            s->unplugged->pdata[i])));
     }
     visit_type_strList(v, name, &list, errp);
     qapi_free_strList(list);
@@ -342,7 +361,7 @@ static void xen_platform_instance_init(Object *obj)
 {
     XenPlatformState *s = XEN_PLATFORM(obj);
 
-    s->unplugged = g_ptr_array_new_with_free_func(g_free);
+    s->unplugged = g_ptr_array_new_with_free_func(xen_unplug_record_free);
     object_property_add_uint16_ptr(obj, "unplugged-mask", &s->unplugged_mask,
                                    OBJ_PROP_FLAG_READ);
     object_property_add(obj, "unplugged-devices", "strList", get_unplugged,
@@ -387,6 +406,7 @@ static void xen_platform_class_init(ObjectClass *klass, void *data)
     k->subsystem_id = PCI_DEVICE_ID_XEN_PLATFORM;
     k->revision = 1;
     k->class_id = PCI_CLASS_OTHERS << 8 | 0x80;
+    rc->phases.enter = xen_platform_reset_enter;
     rc->phases.hold = xen_platform_reset_hold;
     dc->desc = "Xen platform device";
     dc->vmsd = &vmstate_xen_platform;

@@ -136,10 +136,25 @@ static char *pci_ids(QTestState *qts)
     return ret;
 }
 
-/* QEMU's network clients: every NIC with its peer (HMP info network) */
+/*
+ * QEMU's network clients: every NIC with its MAC and its peer, one per
+ * line (HMP info network), in a stable order
+ */
 static char *network(QTestState *qts)
 {
-    return qtest_hmp(qts, "info network");
+    g_autofree char *out = qtest_hmp(qts, "info network");
+    g_auto(GStrv) lines = g_strsplit(out, "\r\n", -1);
+    GPtrArray *arr = g_ptr_array_new();
+    char *ret;
+
+    for (char **l = lines; *l; l++) {
+        g_ptr_array_add(arr, *l);
+    }
+    g_ptr_array_sort(arr, cmp_str);
+    g_ptr_array_add(arr, NULL);
+    ret = g_strjoinv("\n", (char **)arr->pdata);
+    g_ptr_array_free(arr, true);
+    return ret;
 }
 
 static char *unplugged(QTestState *qts)
@@ -529,6 +544,68 @@ static void test_legacy_suse(const void *data)
     zoo_stop(&z);
 }
 
+/* Every PCI device as "slot.fn:id" (the address matters as much) */
+static char *pci_map(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-pci'}");
+    QDict *bus = qobject_to(QDict,
+                            qlist_peek(qdict_get_qlist(rsp, "return")));
+    GString *out = g_string_new("");
+    QListEntry *e;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(bus, "devices"), e) {
+        QDict *d = qobject_to(QDict, qlist_entry_obj(e));
+
+        g_string_append_printf(out, "%02x.%x:%s ",
+                               (int)qdict_get_int(d, "slot"),
+                               (int)qdict_get_int(d, "function"),
+                               qdict_get_str(d, "qdev_id"));
+    }
+    qobject_unref(rsp);
+    return g_string_free(out, false);
+}
+
+/*
+ * QEMU outlives the guest's reboot here: after a reset the guest finds
+ * every emulated device again, where it was, on the same drive or netdev,
+ * and its drivers can unplug them once more.
+ */
+static void test_reset_replug(const void *data)
+{
+    Zoo z;
+    g_autofree char *pci0 = NULL, *drv0 = NULL, *net0 = NULL;
+    g_autofree char *pci1 = NULL, *drv1 = NULL, *net1 = NULL;
+    g_autofree char *u = NULL, *p = NULL;
+
+    zoo_start(&z, data, NULL);
+    pci0 = pci_map(z.qts);
+    drv0 = drives(z.qts);
+    net0 = network(z.qts);
+
+    for (int round = 0; round < 2; round++) {
+        qtest_outw(z.qts, 0x10, 0xf);
+        g_free(p);
+        p = pci_ids(z.qts);
+        g_assert_cmpstr(p, ==, "hba xp");
+
+        qtest_system_reset(z.qts);
+        g_free(pci1);
+        g_free(drv1);
+        g_free(net1);
+        g_free(u);
+        pci1 = pci_map(z.qts);
+        drv1 = drives(z.qts);
+        net1 = network(z.qts);
+        u = unplugged(z.qts);
+        g_assert_cmpstr(pci1, ==, pci0);
+        g_assert_cmpstr(drv1, ==, drv0);
+        g_assert_cmpstr(net1, ==, net0);
+        g_assert_cmpstr(u, ==, "");
+        g_assert_cmpuint(qom_uint(z.qts, "unplugged-mask"), ==, 0);
+    }
+    zoo_stop(&z);
+}
+
 /* --- safety --- */
 
 static void ide_wait(QTestState *qts, uint8_t want)
@@ -800,6 +877,7 @@ int main(int argc, char **argv)
         add_test(m, "log", test_log);
         add_test(m, "rom-lock", test_rom_lock);
         add_test(m, "migration", test_migration);
+        add_test(m, "reset-replug", test_reset_replug);
         add_test(m, "fuzz", test_fuzz);
     }
     for (size_t i = 0; i < G_N_ELEMENTS(unplug_cases); i++) {
