@@ -26,7 +26,7 @@ class Machine:
                "-qtest", "unix:" + qtest_path, "-qtest-log", "/dev/null",
                "-qmp", "unix:" + qmp_path,
                "-display", "none", "-nodefaults", "-D", self.log] + args
-        self.proc = subprocess.Popen(cmd)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
         self.qtest = qtest_srv.accept()[0].makefile("rw")
         self.qmp_sock = qmp_srv.accept()[0]
         self.qmp_file = self.qmp_sock.makefile("rw")
