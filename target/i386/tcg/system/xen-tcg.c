@@ -1,0 +1,294 @@
+/*
+ * Xen HVM guests under TCG: CPUID leaves, hypercall page, hypercalls
+ *
+ * The guest finds Xen through CPUID 0x40000000 and up (Xen's
+ * public/arch-x86/cpuid.h), asks for a hypercall page by writing its
+ * guest-physical address, with the page index in the low bits, to the
+ * MSR that leaf 0x40000002 names, and calls into that page.  Each
+ * 32-byte stub there loads the hypercall number into EAX and executes
+ * VMCALL (Intel) or VMMCALL (AMD), which land in helper_xen_hypercall().
+ *
+ * Arguments: RDI, RSI, RDX, R10, R8 in 64-bit mode; EBX, ECX, EDX, ESI,
+ * EDI in 32-bit mode; the result goes to RAX.  As on Xen, a hypercall
+ * from CPL > 0 gets -EPERM, an unknown one -ENOSYS, and a pointer that
+ * does not lead to guest RAM -EFAULT.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/cutils.h"
+#include "qapi/visitor.h"
+#include "cpu.h"
+#include "exec/helper-proto.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "tcg/helper-tcg.h"
+#include "hw/xen/interface/xen.h"
+#include "hw/xen/interface/version.h"
+#include "hw/xen/interface/arch-x86/cpuid.h"
+#include "xen-tcg.h"
+#include "trace.h"
+
+uint32_t xen_tcg_version;
+
+#define XEN_HYPERCALL_MSR       0x40000000
+#define XEN_HYPERCALL_PAGES     1
+#define HYPERCALL_STUB_SIZE     32
+
+#define XEN_LEAF_SIGNATURE      0
+#define XEN_LEAF_VERSION        1
+#define XEN_LEAF_HYPERCALL      2
+#define XEN_LEAF_TIME           3
+#define XEN_LEAF_HVM            4
+
+#define XEN_VERSION(maj, min)   ((maj) << 16 | (min))
+
+uint32_t xen_tcg_cpuid_limit(void)
+{
+    return XEN_CPUID_LEAF(XEN_LEAF_HVM);
+}
+
+bool xen_tcg_cpuid(CPUX86State *env, uint32_t index, uint32_t *eax,
+                   uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+    CPUState *cs = env_cpu(env);
+
+    if (!xen_tcg_enabled() || index < XEN_CPUID_FIRST_LEAF ||
+        index > xen_tcg_cpuid_limit()) {
+        return false;
+    }
+    *eax = *ebx = *ecx = *edx = 0;
+    switch (index - XEN_CPUID_FIRST_LEAF) {
+    case XEN_LEAF_SIGNATURE:
+        *eax = xen_tcg_cpuid_limit();
+        *ebx = XEN_CPUID_SIGNATURE_EBX;
+        *ecx = XEN_CPUID_SIGNATURE_ECX;
+        *edx = XEN_CPUID_SIGNATURE_EDX;
+        break;
+    case XEN_LEAF_VERSION:
+        *eax = xen_tcg_version;
+        break;
+    case XEN_LEAF_HYPERCALL:
+        *eax = XEN_HYPERCALL_PAGES;
+        *ebx = XEN_HYPERCALL_MSR;
+        break;
+    case XEN_LEAF_TIME:
+        /* TSC mode: "emulate if necessary" (0); RDTSCP if the CPU has it */
+        if (env->features[FEAT_8000_0001_EDX] & CPUID_EXT2_RDTSCP) {
+            *eax |= 1u << 2;
+        }
+        *ecx = env->tsc_khz;
+        break;
+    case XEN_LEAF_HVM:
+        if (xen_tcg_version >= XEN_VERSION(4, 5)) {
+            *eax |= XEN_HVM_CPUID_IOMMU_MAPPINGS;
+        }
+        if (xen_tcg_version >= XEN_VERSION(4, 6)) {
+            *eax |= XEN_HVM_CPUID_VCPU_ID_PRESENT;
+            *ebx = cs->cpu_index;
+        }
+        if (xen_tcg_version >= XEN_VERSION(4, 17)) {
+            *eax |= XEN_HVM_CPUID_UPCALL_VECTOR;
+        }
+        break;
+    }
+    return true;
+}
+
+/*
+ * Fill the hypercall page: 128 stubs of "mov $nr, %eax; vmcall; ret"
+ * (vmmcall on AMD), int3 between them, and ud2 in the iret slot, which
+ * HVM guests must not use.
+ */
+static void build_hypercall_page(CPUX86State *env, uint8_t *page)
+{
+    bool amd = IS_AMD_CPU(env);
+
+    memset(page, 0xcc, TARGET_PAGE_SIZE);
+    for (uint32_t nr = 0; nr < TARGET_PAGE_SIZE / HYPERCALL_STUB_SIZE; nr++) {
+        uint8_t *p = page + nr * HYPERCALL_STUB_SIZE;
+
+        if (nr == __HYPERVISOR_iret) {
+            p[0] = 0x0f;                    /* ud2 */
+            p[1] = 0x0b;
+            continue;
+        }
+        p[0] = 0xb8;                        /* mov $nr, %eax */
+        stl_le_p(p + 1, nr);
+        p[5] = 0x0f;                        /* vmcall / vmmcall */
+        p[6] = 0x01;
+        p[7] = amd ? 0xd9 : 0xc1;
+        p[8] = 0xc3;                        /* ret */
+    }
+}
+
+/* Is [gpa, gpa + len) guest RAM, writable if @write? */
+static bool is_guest_ram(hwaddr gpa, hwaddr len, bool write)
+{
+    MemoryRegion *mr;
+    hwaddr xlat, l = len;
+    bool ram;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, gpa, &xlat, &l,
+                                 write, MEMTXATTRS_UNSPECIFIED);
+    ram = memory_region_is_ram(mr) && !memory_region_is_ram_device(mr) &&
+          l == len && !(write && mr->readonly);
+    return ram;
+}
+
+bool xen_tcg_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val,
+                   uintptr_t retaddr)
+{
+    uint8_t page[TARGET_PAGE_SIZE];
+    uint64_t index = val & ~TARGET_PAGE_MASK;
+    hwaddr gpa = val & TARGET_PAGE_MASK;
+
+    if (!xen_tcg_enabled() || msr != XEN_HYPERCALL_MSR) {
+        return false;
+    }
+    trace_xen_tcg_hypercall_page(gpa, index);
+    if (index >= XEN_HYPERCALL_PAGES ||
+        !is_guest_ram(gpa, TARGET_PAGE_SIZE, true)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "xen: hypercall page MSR written "
+                      "with 0x%" PRIx64 ": not a RAM page with index 0\n",
+                      val);
+        raise_exception_ra(env, EXCP0D_GPF, retaddr);
+    }
+    build_hypercall_page(env, page);
+    address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
+                        page, sizeof(page));
+    return true;
+}
+
+/*
+ * Copy to or from the guest's virtual address @va; false if any of it is
+ * not mapped to guest RAM (the hypercall then returns -EFAULT).
+ */
+static bool copy_guest(CPUState *cs, target_ulong va, void *buf, size_t len,
+                       bool to_guest)
+{
+    while (len) {
+        size_t n = MIN(len, TARGET_PAGE_SIZE - (va & ~TARGET_PAGE_MASK));
+        MemTxAttrs attrs;
+        hwaddr gpa = cpu_get_phys_page_attrs_debug(cs, va & TARGET_PAGE_MASK,
+                                                   &attrs);
+
+        if (gpa == -1) {
+            return false;
+        }
+        gpa += va & ~TARGET_PAGE_MASK;
+        if (!is_guest_ram(gpa, n, to_guest) ||
+            address_space_rw(&address_space_memory, gpa, attrs, buf, n,
+                             to_guest) != MEMTX_OK) {
+            return false;
+        }
+        va += n;
+        buf = (uint8_t *)buf + n;
+        len -= n;
+    }
+    return true;
+}
+
+static long copy_string_to_guest(CPUState *cs, target_ulong va,
+                                 const char *str, size_t size)
+{
+    g_autofree char *buf = g_malloc0(size);
+
+    pstrcpy(buf, size, str);
+    return copy_guest(cs, va, buf, size, true) ? 0 : -EFAULT;
+}
+
+static long do_xen_version(CPUState *cs, uint64_t cmd, target_ulong arg)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return xen_tcg_version;
+    case XENVER_extraversion:
+        return copy_string_to_guest(cs, arg, "-qemu-tcg",
+                                    sizeof(xen_extraversion_t));
+    case XENVER_changeset:
+        return copy_string_to_guest(cs, arg, "qemu",
+                                    sizeof(xen_changeset_info_t));
+    case XENVER_capabilities:
+        return copy_string_to_guest(cs, arg, "hvm-3.0-x86_64 hvm-3.0-x86_32p",
+                                    sizeof(xen_capabilities_info_t));
+    case XENVER_compile_info: {
+        xen_compile_info_t info = { };
+
+        pstrcpy(info.compiler, sizeof(info.compiler), "gcc");
+        pstrcpy(info.compile_by, sizeof(info.compile_by), "qemu");
+        pstrcpy(info.compile_domain, sizeof(info.compile_domain), "tcg");
+        pstrcpy(info.compile_date, sizeof(info.compile_date), "");
+        return copy_guest(cs, arg, &info, sizeof(info), true) ? 0 : -EFAULT;
+    }
+    case XENVER_get_features: {
+        xen_feature_info_t fi;
+
+        if (!copy_guest(cs, arg, &fi, sizeof(fi), false)) {
+            return -EFAULT;
+        }
+        /* nothing yet: the features come with what implements them */
+        fi.submap = 0;
+        return copy_guest(cs, arg, &fi, sizeof(fi), true) ? 0 : -EFAULT;
+    }
+    case XENVER_pagesize:
+        return TARGET_PAGE_SIZE;
+    default:
+        return -ENOSYS;
+    }
+}
+
+void helper_xen_hypercall(CPUX86State *env)
+{
+    CPUState *cs = env_cpu(env);
+    bool wide = (env->hflags & HF_LMA_MASK) && (env->hflags & HF_CS64_MASK);
+    uint64_t nr = wide ? env->regs[R_EAX] : (uint32_t)env->regs[R_EAX];
+    uint64_t a0 = wide ? env->regs[R_EDI] : (uint32_t)env->regs[R_EBX];
+    uint64_t a1 = wide ? env->regs[R_ESI] : (uint32_t)env->regs[R_ECX];
+    long ret;
+
+    if (env->hflags & HF_CPL_MASK) {
+        ret = -EPERM;
+    } else {
+        switch (nr) {
+        case __HYPERVISOR_xen_version:
+            ret = do_xen_version(cs, a0, a1);
+            break;
+        default:
+            qemu_log_mask(LOG_UNIMP, "xen: hypercall %" PRIu64
+                          " is not implemented\n", nr);
+            ret = -ENOSYS;
+        }
+    }
+    trace_xen_tcg_hypercall(cs->cpu_index, nr, a0, a1, ret);
+    env->regs[R_EAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+}
+
+static void get_xen_version(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    visit_type_uint32(v, name, &xen_tcg_version, errp);
+}
+
+static void set_xen_version(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
+{
+    uint32_t value;
+
+    if (!visit_type_uint32(v, name, &value, errp)) {
+        return;
+    }
+    xen_tcg_version = value;
+}
+
+void xen_tcg_accel_class_init(ObjectClass *oc)
+{
+    object_class_property_add(oc, "xen-version", "uint32", get_xen_version,
+                              set_xen_version, NULL, NULL);
+    object_class_property_set_description(oc, "xen-version",
+        "Xen version to be emulated (in XENVER_version form "
+        "e.g. 0x4000a for 4.10)");
+}
