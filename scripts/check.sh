@@ -34,6 +34,8 @@ run_tap() {
 
 run_tap qtest-xen-platform "$BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
 run_tap guest "$TOP/tests/guest/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-guest"
+run_tap guest-xen-hvm "$TOP/tests/guest/xen-hvm/run.sh" "$QTEST_QEMU_BINARY" \
+    "$BUILD_DIR/tests-guest/xen-hvm"
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

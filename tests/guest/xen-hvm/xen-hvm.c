@@ -94,10 +94,10 @@ static void puts(const char *s)
     }
 }
 
-static void puthex(u32 v)
+static void puthex(u32 v, int digits)
 {
     puts("0x");
-    for (int i = 28; i >= 0; i -= 4) {
+    for (int i = (digits - 1) * 4; i >= 0; i -= 4) {
         putc("0123456789abcdef"[(v >> i) & 15]);
     }
 }
@@ -134,7 +134,7 @@ static void check(int code, int ok, const char *what, u32 value)
     puts(" - ");
     puts(what);
     puts(" (");
-    puthex(value);
+    puthex(value, 8);
     puts(")\n");
     if (!ok) {
         exit_qemu(code);
@@ -158,11 +158,11 @@ void exception(struct frame *f)
     puts("unexpected exception ");
     putdec(f->vector);
     puts(" error ");
-    puthex(f->error);
+    puthex(f->error, 8);
     puts(" at eip ");
-    puthex(f->eip);
+    puthex(f->eip, 8);
     puts(" eax ");
-    puthex(f->eax);
+    puthex(f->eax, 8);
     putc('\n');
     exit_qemu(current_check ? current_check : FAIL_SETUP);
 }
@@ -353,7 +353,7 @@ void kmain(u32 magic, const u32 *mbi)
             puts(" holds");
             for (int j = 0; j < 9; j++) {
                 putc(' ');
-                puthex(s[j]);
+                puthex(s[j], 2);
             }
             putc('\n');
             check(11, 0, "hypercall page slot", i);
