@@ -15,11 +15,14 @@ boot_sector() {
 }
 boot_sector "$here/boot-replug.S" "$out/boot-replug-pc.bin" -DLEGACY_IDE &&
 boot_sector "$here/boot-replug.S" "$out/boot-replug-q35.bin" &&
-boot_sector "$here/log-flood.S" "$out/log-flood.bin" ||
+boot_sector "$here/log-flood.S" "$out/log-flood.bin" &&
+boot_sector "$here/xen-shutdown.S" "$out/xen-poweroff.bin" -DREASON=0 &&
+boot_sector "$here/xen-shutdown.S" "$out/xen-reboot.bin" -DREASON=1 &&
+boot_sector "$here/xen-shutdown.S" "$out/xen-crash.bin" -DREASON=3 ||
     { echo "Bail out! cannot build the test guests"; exit 1; }
 
 n=0
-echo "1..3"
+echo "1..6"
 for machine in pc q35; do
     n=$((n + 1))
     img=$out/boot-replug-$machine.img
@@ -60,3 +63,21 @@ if [ "$rc" = 67 ] && [ "$lines" -le "$budget" ] && [ "${dropped:-0}" -gt 0 ] &&
 else
     echo "not ok $n - log flood: exit status $rc, $lines lines in ${secs}s (budget $budget), dropped ${dropped:-none}"
 fi
+
+# xen-shutdown.S: sched_op(SCHEDOP_shutdown) under TCG's Xen mode
+for t in poweroff:0 reboot:67 crash:1; do
+    n=$((n + 1))
+    name=${t%:*} want=${t#*:}
+    img=$out/xen-$name.img
+    cp "$out/xen-$name.bin" "$img" && truncate -s 1M "$img"
+    timeout 60 "$qemu" -machine pc -accel tcg,xen-version=0x4000a \
+        -display none -nodefaults -serial none -action panic=exit-failure \
+        -drive "file=$img,format=raw,if=ide,index=0" \
+        -device isa-debug-exit,iobase=0xf4,iosize=1 >"$out/xen-$name.log" 2>&1
+    rc=$?
+    if [ "$rc" = "$want" ]; then
+        echo "ok $n - Xen sched_op shutdown ($name): QEMU exit status $rc"
+    else
+        echo "not ok $n - Xen sched_op shutdown ($name): exit status $rc, $want expected (3: the hypercall failed; 124: timeout)"
+    fi
+done

@@ -27,11 +27,17 @@
 #include "tcg/helper-tcg.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/interface/version.h"
+#include "hw/xen/interface/sched.h"
+#include "qemu/main-loop.h"
+#include "system/runstate.h"
 #include "hw/xen/interface/arch-x86/cpuid.h"
 #include "xen-tcg.h"
 #include "trace.h"
 
 uint32_t xen_tcg_version;
+
+/* (xen.h renames it for old interface versions) */
+#define HYPERVISOR_SCHED_OP     29
 
 #define XEN_HYPERCALL_MSR       0x40000000
 #define XEN_HYPERCALL_PAGES     1
@@ -241,6 +247,46 @@ static long do_xen_version(CPUState *cs, uint64_t cmd, target_ulong arg)
     }
 }
 
+/*
+ * Shutting down goes through QEMU's own paths, as for any guest: the
+ * -action and -no-reboot options apply.
+ */
+static long do_sched_shutdown(CPUState *cs, target_ulong arg)
+{
+    uint32_t reason;
+
+    if (!copy_guest(cs, arg, &reason, sizeof(reason), false)) {
+        return -EFAULT;
+    }
+    BQL_LOCK_GUARD();
+    switch (le32_to_cpu(reason)) {
+    case SHUTDOWN_poweroff:
+        qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
+        return 0;
+    case SHUTDOWN_reboot:
+        qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
+        return 0;
+    case SHUTDOWN_crash:
+        qemu_system_guest_panicked(NULL);
+        return 0;
+    default:
+        /* suspend, watchdog, soft reset: not yet */
+        return -EINVAL;
+    }
+}
+
+static long do_sched_op(CPUState *cs, uint64_t cmd, target_ulong arg)
+{
+    switch (cmd) {
+    case SCHEDOP_yield:
+        return 0;
+    case SCHEDOP_shutdown:
+        return do_sched_shutdown(cs, arg);
+    default:
+        return -ENOSYS;
+    }
+}
+
 void helper_xen_hypercall(CPUX86State *env)
 {
     CPUState *cs = env_cpu(env);
@@ -256,6 +302,9 @@ void helper_xen_hypercall(CPUX86State *env)
         switch (nr) {
         case __HYPERVISOR_xen_version:
             ret = do_xen_version(cs, a0, a1);
+            break;
+        case HYPERVISOR_SCHED_OP:
+            ret = do_sched_op(cs, a0, a1);
             break;
         default:
             qemu_log_mask(LOG_UNIMP, "xen: hypercall %" PRIu64
