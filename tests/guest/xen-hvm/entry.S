@@ -1,7 +1,7 @@
 /*
  * Entry of the xen-hvm test kernel: Multiboot v1 header, our own flat
- * GDT, a zeroed .bss, a stack, and the exception stubs whose common
- * path calls exception() in xen-hvm.c.
+ * GDT, a zeroed .bss, a stack, the exception stubs whose common path
+ * calls exception() in xen-hvm.c, and the way into ring 3 and back.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,6 +10,8 @@
 #define MB_FLAGS        0       /* an ELF kernel needs no address fields */
 #define CODE_SEL        0x08
 #define DATA_SEL        0x10
+#define USER_CS         (0x18 | 3)
+#define USER_DS         (0x20 | 3)
 #define STACK_SIZE      16384
 
     /* first in the image (see xen-hvm.ld): must be in the first 8 KiB */
@@ -83,6 +85,47 @@ isr_common:
     add $8, %esp                /* vector and error code */
     iret
 
+/*
+ * void run_user(u32 eip, u32 esp): run eip at CPL 3 on stack esp until it
+ * executes int $0x80.  The TSS's ESP0 is our own stack pointer, so the
+ * int $0x80 frame lands right below the registers saved here and
+ * user_return can unwind to our caller.
+ */
+    .globl run_user
+run_user:
+    push %ebp
+    push %ebx
+    push %esi
+    push %edi
+    mov %esp, tss + 4               /* ESP0 */
+    mov 20(%esp), %eax
+    mov 24(%esp), %ecx
+    /* iret would load null into data segment registers of DPL 0 */
+    mov $USER_DS, %dx
+    mov %dx, %ds
+    mov %dx, %es
+    push $USER_DS                   /* SS */
+    push %ecx                       /* ESP */
+    pushf
+    push $USER_CS
+    push %eax                       /* EIP */
+    iret
+
+/* The int $0x80 gate (DPL 3): back to ring 0 and out of run_user. */
+    .globl user_return
+user_return:
+    mov $DATA_SEL, %dx
+    mov %dx, %ds
+    mov %dx, %es
+    mov %dx, %fs
+    mov %dx, %gs
+    add $20, %esp                   /* the user's EIP, CS, EFLAGS, ESP, SS */
+    pop %edi
+    pop %esi
+    pop %ebx
+    pop %ebp
+    ret
+
     .section .rodata
     .align 4
     .globl isr_table
@@ -93,10 +136,16 @@ isr_table:
 
     .data
     .align 8
+    .globl gdt
 gdt:
     .quad 0
     .quad 0x00cf9a000000ffff    /* CODE_SEL: flat 4 GiB, 32-bit, execute/read */
     .quad 0x00cf92000000ffff    /* DATA_SEL: flat 4 GiB, read/write */
+    /* flat too, so that ring 3 reaches the hypercall page in .bss */
+    .quad 0x00cffa000000ffff    /* USER_CS: as CODE_SEL, DPL 3 */
+    .quad 0x00cff2000000ffff    /* USER_DS: as DATA_SEL, DPL 3 */
+    /* no relocation can scatter an address the way a descriptor does */
+    .quad 0                     /* TSS_SEL: xen-hvm.c fills it in */
 gdt_desc:
     .word gdt_desc - gdt - 1
     .long gdt

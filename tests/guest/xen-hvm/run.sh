@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Boot the xen-hvm test kernel under TCG with Xen 4.10 emulation, once as
-# an Intel CPU (vmcall) and once as an AMD one (vmmcall); report TAP.
+# Boot the xen-hvm test kernel under TCG with Xen 4.10 emulation, as an
+# Intel CPU (vmcall), as an AMD one (vmmcall), and once more as Intel to
+# fuzz the hypercalls; report TAP.
 #   run.sh QEMU OUTDIR
-# The kernel's log is OUTDIR/xen-hvm-{intel,amd}.log, QEMU's own output
-# OUTDIR/xen-hvm-{intel,amd}.qemu.log; xen-hvm.c lists the check numbers.
+# The kernel's log is OUTDIR/xen-hvm-{intel,amd,fuzz}.log, QEMU's own
+# output OUTDIR/xen-hvm-{intel,amd,fuzz}.qemu.log; xen-hvm.c lists the
+# check numbers.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -uo pipefail
 qemu=${1:?usage: run.sh QEMU OUTDIR} out=${2:?usage: run.sh QEMU OUTDIR}
@@ -16,25 +18,25 @@ mkdir -p "$out"
     exit 1
 }
 
-echo "1..2"
 n=0 failed=0
-for vendor in intel amd; do
+# boot NAME VENDOR CMDLINE TIMEOUT DESCRIPTION: one TAP test
+boot() {
+    local name=$1 vendor=$2 append=$3 limit=$4 what=$5 cpu rc why
+    local log=$out/xen-hvm-$name.log qlog=$out/xen-hvm-$name.qemu.log
     n=$((n + 1))
     case $vendor in
-    intel) cpu=GenuineIntel insn=vmcall ;;
-    amd)   cpu=AuthenticAMD insn=vmmcall ;;
+    intel) cpu=GenuineIntel ;;
+    amd)   cpu=AuthenticAMD ;;
     esac
-    log=$out/xen-hvm-$vendor.log
     rm -f "$log"
-    timeout 60 "$qemu" -machine pc -accel tcg,xen-version=0x4000a \
+    timeout "$limit" "$qemu" -machine pc -accel tcg,xen-version=0x4000a \
         -cpu "qemu64,vendor=$cpu" -display none -nodefaults \
         -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=1 \
-        -kernel "$out/xen-hvm.elf" -append "$vendor" \
-        >"$out/xen-hvm-$vendor.qemu.log" 2>&1
+        -kernel "$out/xen-hvm.elf" -append "$append" >"$qlog" 2>&1
     rc=$?
     if [ "$rc" = 67 ]; then
-        echo "ok $n - $vendor: Xen 4.10 CPUID leaves, hypercall page with $insn, hypercalls"
-        continue
+        echo "ok $n - $name: $what"
+        return
     fi
     failed=$((failed + 1))
     if [ "$rc" = 124 ]; then
@@ -44,9 +46,17 @@ for vendor in intel amd; do
     else
         why="QEMU failed"
     fi
-    echo "not ok $n - $vendor: exit status $rc ($why; 67 expected), see $log"
+    echo "not ok $n - $name: exit status $rc ($why; 67 expected), see $log"
     # the kernel's last words and QEMU's complaints, as TAP diagnostics
     tail -n 3 "$log" 2>/dev/null | sed 's/^/# /'
-    tail -n 3 "$out/xen-hvm-$vendor.qemu.log" | sed 's/^/# /'
-done
+    tail -n 3 "$qlog" | sed 's/^/# /'
+}
+
+echo "1..3"
+boot intel intel intel 60 \
+    "Xen 4.10 CPUID leaves, hypercall page with vmcall, hypercalls, CPL 3"
+boot amd amd amd 60 \
+    "Xen 4.10 CPUID leaves, hypercall page with vmmcall, hypercalls, CPL 3"
+boot fuzz intel "intel fuzz" 300 \
+    "1000000 random hypercalls, then xen_version still right"
 [ "$failed" = 0 ]

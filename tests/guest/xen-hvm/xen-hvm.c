@@ -6,7 +6,15 @@
  * arguments in EBX, ECX, EDX, ESI, EDI, result in EAX).
  *
  * The cmdline says which vendor QEMU emulates ("intel": vmcall in the
- * hypercall page, "amd": vmmcall); CPUID leaf 0 must agree.
+ * hypercall page, "amd": vmmcall); CPUID leaf 0 must agree.  Two more
+ * words add work after the checks:
+ *
+ *   fuzz   1,000,000 hypercalls with random numbers and arguments, half
+ *          through the page, half direct; then xen_version must still
+ *          answer right.  The arguments never point into the kernel.
+ *   bench  the average cost, in TSC cycles, of xen_version through the
+ *          page and of an inb from port 0x61, as "hypercall_cycles=N",
+ *          "inb_cycles=N" and "ratio_x100=N" lines.
  *
  * One line per check goes to COM1; the result goes to isa-debug-exit at
  * port 0xf4, QEMU's exit status being (code << 1) | 1:
@@ -38,6 +46,15 @@
  *                 nothing mapped) is not -EFAULT
  *   0x14    41    wrmsr 0x40000000 with page index 1 did not raise one #GP
  *   0x15    43    xen_version(XENVER_version) fails after the checks above
+ *   0x16    45    at CPL 3, xen_version through the page or a direct
+ *                 vmcall/vmmcall is not -EPERM, or ring 3 faulted, or
+ *                 xen_version fails back at CPL 0
+ *   0x17    47    fuzz: an exception during the random hypercalls, or
+ *                 QEMU wrote past the scratch buffer they may point into
+ *   0x18    49    fuzz: xen_version(XENVER_version) is not 0x0004000a after
+ *   0x19    51    fuzz: the extraversion is not what it was before
+ *   0x1a    53    bench: a timed xen_version is not 0x0004000a, or the TSC
+ *                 did not advance
  *   0x20    65    an exception before the first check
  *   0x21    67    success
  *
@@ -50,11 +67,15 @@
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
+typedef unsigned long long u64;
 
 #define COM1            0x3f8
 #define DEBUG_EXIT      0xf4
 #define EXIT_SUCCESS    0x21
 #define FAIL_SETUP      0x20
+#define CODE_SEL        0x08            /* the selectors of entry.S's GDT */
+#define DATA_SEL        0x10
+#define TSS_SEL         0x28
 
 #define MB_BOOT_MAGIC   0x2BADB002
 #define MB_INFO_CMDLINE (1 << 2)
@@ -69,6 +90,7 @@ typedef unsigned int u32;
 #define XENVER_extraversion 1
 #define ENOSYS          38
 #define EFAULT          14
+#define EPERM           1
 
 /* Exceptions outside any check are reported as FAIL_SETUP. */
 static volatile int current_check;
@@ -80,6 +102,14 @@ static u8 hypercall_page[4096] __attribute__((aligned(4096)));
 static void outb(u16 port, u8 val)
 {
     asm volatile("outb %0, %1" : : "a"(val), "Nd"(port));
+}
+
+static u8 inb(u16 port)
+{
+    u8 val;
+
+    asm volatile("inb %1, %0" : "=a"(val) : "Nd"(port));
+    return val;
 }
 
 static void putc(char c)
@@ -173,8 +203,19 @@ struct gate {
     u16 offset_hi;
 };
 
-static struct gate idt[32];
+#define USER_RETURN     0x80    /* the vector ring 3 leaves by */
+
+static struct gate idt[USER_RETURN + 1];
 extern const u32 isr_table[32];
+void user_return(void);
+
+static void set_gate(int n, u32 handler, u8 type)
+{
+    idt[n].offset_lo = handler & 0xffff;
+    idt[n].selector = CODE_SEL;
+    idt[n].type = type;
+    idt[n].offset_hi = handler >> 16;
+}
 
 static void setup_idt(void)
 {
@@ -184,11 +225,9 @@ static void setup_idt(void)
     } __attribute__((packed)) desc = { sizeof(idt) - 1, (u32)idt };
 
     for (int i = 0; i < 32; i++) {
-        idt[i].offset_lo = isr_table[i] & 0xffff;
-        idt[i].selector = 0x08;         /* CODE_SEL of entry.S */
-        idt[i].type = 0x8e;             /* present 32-bit interrupt gate */
-        idt[i].offset_hi = isr_table[i] >> 16;
+        set_gate(i, isr_table[i], 0x8e);        /* 32-bit interrupt gate */
     }
+    set_gate(USER_RETURN, (u32)user_return, 0xee);      /* the same, DPL 3 */
     asm volatile("lidt %0" : : "m"(desc));
 }
 
@@ -250,10 +289,10 @@ static int has_word(const char *s, const char *w)
 }
 
 /* Hypercall number nr through its slot of the hypercall page. */
-static u32 hypercall(u32 nr, u32 a1, u32 a2)
+static u32 hypercall5(u32 nr, const u32 a[5])
 {
     u32 eax = (u32)hypercall_page + nr * 32;   /* the slot sets EAX = nr */
-    u32 ebx = a1, ecx = a2, edx = 0, esi = 0, edi = 0;
+    u32 ebx = a[0], ecx = a[1], edx = a[2], esi = a[3], edi = a[4];
 
     asm volatile("call *%%eax"
                  : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx),
@@ -262,10 +301,17 @@ static u32 hypercall(u32 nr, u32 a1, u32 a2)
     return eax;
 }
 
-/* A hypercall without the page, as the vendor's instruction allows. */
-static u32 direct_hypercall(int amd, u32 nr)
+static u32 hypercall(u32 nr, u32 a1, u32 a2)
 {
-    u32 eax = nr, ebx = 0, ecx = 0, edx = 0, esi = 0, edi = 0;
+    const u32 a[5] = { a1, a2 };
+
+    return hypercall5(nr, a);
+}
+
+/* A hypercall without the page, as the vendor's instruction allows. */
+static u32 direct_hypercall5(int amd, u32 nr, const u32 a[5])
+{
+    u32 eax = nr, ebx = a[0], ecx = a[1], edx = a[2], esi = a[3], edi = a[4];
 
     if (amd) {
         asm volatile(".byte 0x0f, 0x01, 0xd9"          /* vmmcall */
@@ -281,11 +327,219 @@ static u32 direct_hypercall(int amd, u32 nr)
     return eax;
 }
 
+static u32 direct_hypercall(int amd, u32 nr)
+{
+    const u32 a[5] = { 0 };
+
+    return direct_hypercall5(amd, nr, a);
+}
+
+/* Set by kmain from the cmdline, before anything below runs. */
+static int amd;
+
+/*
+ * Ring 3.  Of the TSS only SS0:ESP0 matter, the stack an interrupt from
+ * ring 3 switches to; run_user in entry.S sets ESP0 each time.
+ */
+u32 tss[26];
+extern u32 gdt[];
+void run_user(u32 eip, u32 esp);
+
+static volatile u32 user_page_ret, user_direct_ret;
+static u8 user_stack[1024] __attribute__((aligned(16)));
+
+/* Called by nobody: run_user irets here, and it leaves by int $0x80. */
+static void __attribute__((noreturn)) user_main(void)
+{
+    /* both would succeed at CPL 0: only the CPL makes them -EPERM */
+    user_page_ret = hypercall(HC_XEN_VERSION, XENVER_version, 0);
+    user_direct_ret = direct_hypercall(amd, HC_XEN_VERSION);
+    asm volatile("int %0" : : "i"(USER_RETURN));
+    __builtin_unreachable();
+}
+
+static void check_cpl3(int code)
+{
+    u32 base = (u32)tss;
+
+    current_check = code;
+    tss[2] = DATA_SEL;                                  /* SS0 */
+    gdt[TSS_SEL / 4] = base << 16 | (sizeof(tss) - 1);
+    /* present, DPL 0, available 32-bit TSS */
+    gdt[TSS_SEL / 4 + 1] = (base & 0xff000000) | 0x8900 | (base >> 16 & 0xff);
+    asm volatile("ltr %w0" : : "r"(TSS_SEL) : "memory");
+
+    user_page_ret = user_direct_ret = 0;
+    run_user((u32)user_main, (u32)user_stack + sizeof(user_stack));
+    /* so that a CPL left at 3 shows, as -EPERM */
+    u32 back = hypercall(HC_XEN_VERSION, XENVER_version, 0);
+
+    puts("CPL 3: through the page ");
+    puthex(user_page_ret, 8);
+    puts(", direct ");
+    puthex(user_direct_ret, 8);
+    puts("; back at CPL 0 ");
+    puthex(back, 8);
+    putc('\n');
+    check(code, user_page_ret == (u32)-EPERM &&
+                user_direct_ret == (u32)-EPERM && back == XEN_VERSION,
+          amd ? "xen_version and vmmcall at CPL 3 are -EPERM"
+              : "xen_version and vmcall at CPL 3 are -EPERM", back);
+}
+
+/*
+ * Fuzz.  Any argument may be taken for a pointer, so each is one of a
+ * small integer, a pointer into a scratch buffer, ROM, nothing, or above
+ * RAM: never the kernel, whose survival is what the checks after the
+ * loop rely on.  Small integers do point into RAM, but at the real-mode
+ * IVT, which nobody here uses.
+ */
+#define FUZZ_CALLS      1000000
+#define SCRATCH         0x00800000      /* past the image: see xen-hvm.ld */
+#define SCRATCH_SIZE    0x10000
+/*
+ * No pointer starts in the last page of the buffer: QEMU writes at most
+ * 1 KiB through one (XENVER_capabilities), so a write into the guard
+ * page after the buffer is a bug.
+ */
+#define SCRATCH_PTRS    (SCRATCH_SIZE - 4096)
+#define GUARD_SIZE      4096
+#define GUARD_BYTE      0x5a
+
+static char extra[32];          /* check 14's extraversion, and its border */
+
+/* xorshift32 with a fixed seed: every run makes the same calls */
+static u32 rng = 0x2545f491;
+
+static u32 rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+static u32 fuzz_arg(void)
+{
+    u32 r = rnd();
+
+    switch (r % 5) {
+    case 0:
+        return r >> 28;
+    case 1:
+        return SCRATCH + rnd() % SCRATCH_PTRS;
+    case 2:
+        return 0xfffff000;              /* BIOS ROM */
+    case 3:
+        return 0x10000000;              /* past the 128 MiB of RAM */
+    default:
+        return rnd() | 0x80000000;      /* MMIO or nothing */
+    }
+}
+
+static void fuzz(int code)
+{
+    u8 *guard = (u8 *)SCRATCH + SCRATCH_SIZE;
+
+    current_check = code;
+    fill(guard, GUARD_BYTE, GUARD_SIZE);
+    for (u32 i = 1; i <= FUZZ_CALLS; i++) {
+        u32 a[5];
+
+        for (int j = 0; j < 5; j++) {
+            a[j] = fuzz_arg();
+        }
+        if (i & 1) {
+            u32 nr = rnd() % 127;       /* any slot but the iret one */
+            hypercall5(nr < HC_IRET ? nr : nr + 1, a);
+        } else {
+            direct_hypercall5(amd, rnd(), a);
+        }
+        if (i % 100000 == 0) {
+            puts("fuzz: ");
+            putdec(i);
+            puts(" hypercalls\n");
+        }
+    }
+    u32 spoilt = 0;
+    for (int i = 0; i < GUARD_SIZE; i++) {
+        spoilt += guard[i] != GUARD_BYTE;
+    }
+    check(code, !spoilt, "fuzz: 1000000 random hypercalls, guard page intact",
+          spoilt);
+
+    current_check = code + 1;
+    u32 ret = hypercall(HC_XEN_VERSION, XENVER_version, 0);
+    check(code + 1, ret == XEN_VERSION,
+          "fuzz: xen_version(XENVER_version) is still 4.10", ret);
+
+    /* the same bytes as check 14's, the untouched border included */
+    static char again[32];
+    current_check = code + 2;
+    fill(again, 0xff, 16);
+    fill(again + 16, 0xa5, 16);
+    ret = hypercall(HC_XEN_VERSION, XENVER_extraversion, (u32)again);
+    check(code + 2, ret == 0 && equal(again, extra, 32),
+          "fuzz: the extraversion is still the same", ret);
+}
+
+/*
+ * Bench.  Under TCG the TSC is the host's (no icount), so these are host
+ * cycles: what the emulation costs, not what a real CPU would take.
+ */
+#define BENCH_CALLS     1000000
+#define BENCH_PORT      0x61    /* PC speaker / PIT 2: a device model reads */
+
+static u64 rdtsc(void)
+{
+    u32 lo, hi;
+
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (u64)hi << 32 | lo;
+}
+
+/* total / BENCH_CALLS without libgcc's 64-bit division */
+static u32 per_call(u64 total)
+{
+    u32 q, r, n = BENCH_CALLS;
+
+    /* #DE only past 2^32 cycles per call */
+    asm("divl %4" : "=a"(q), "=d"(r)
+        : "a"((u32)total), "d"((u32)(total >> 32)), "rm"(n));
+    return q;
+}
+
+static void bench(int code)
+{
+    u32 wrong = 0;
+
+    current_check = code;
+    u64 t0 = rdtsc();
+    for (u32 i = 0; i < BENCH_CALLS; i++) {
+        wrong |= hypercall(HC_XEN_VERSION, XENVER_version, 0) ^ XEN_VERSION;
+    }
+    u64 t1 = rdtsc();
+    for (u32 i = 0; i < BENCH_CALLS; i++) {
+        inb(BENCH_PORT);
+    }
+    u64 t2 = rdtsc();
+
+    u32 hc = per_call(t1 - t0), io = per_call(t2 - t1);
+    check(code, !wrong && hc && io,
+          "bench: 1000000 xen_version and 1000000 inb timed", wrong);
+    puts("hypercall_cycles=");
+    putdec(hc);
+    puts("\ninb_cycles=");
+    putdec(io);
+    puts("\nratio_x100=");
+    putdec(hc * 100 / io);
+    putc('\n');
+}
+
 void kmain(u32 magic, const u32 *mbi);
 void kmain(u32 magic, const u32 *mbi)
 {
     u32 r[4];
-    int amd;
 
     puts("xen-hvm: checking the Xen HVM interface\n");
     setup_idt();
@@ -302,6 +556,8 @@ void kmain(u32 magic, const u32 *mbi)
     puts(cmdline);
     putc('\n');
     check(2, intel != amd, "cmdline names one of intel, amd", mbi[0]);
+    int do_fuzz = has_word(cmdline, "fuzz");
+    int do_bench = has_word(cmdline, "bench");
 
     current_check = 3;
     cpuid(0, r);
@@ -373,7 +629,6 @@ void kmain(u32 magic, const u32 *mbi)
     check(13, ret == XEN_VERSION, "xen_version(XENVER_version) is 4.10", ret);
 
     /* Xen writes 16 bytes; the 16 after them must stay untouched */
-    static char extra[32];
     fill(extra, 0xff, 16);
     fill(extra + 16, 0xa5, 16);
     current_check = 14;
@@ -437,6 +692,14 @@ void kmain(u32 magic, const u32 *mbi)
     ret = hypercall(HC_XEN_VERSION, XENVER_version, 0);
     check(21, ret == XEN_VERSION, "xen_version still works after all that",
           ret);
+
+    check_cpl3(22);
+    if (do_fuzz) {
+        fuzz(23);
+    }
+    if (do_bench) {
+        bench(26);
+    }
 
     puts("xen-hvm: all checks passed\n");
     exit_qemu(EXIT_SUCCESS);
