@@ -85,6 +85,9 @@ typedef unsigned long long u64;
 #define XEN_VERSION     0x0004000a
 #define HC_XEN_VERSION  17
 #define HC_IRET         23
+#define HC_SCHED_OP     29
+#define SCHEDOP_YIELD   0
+#define SCHEDOP_SHUTDOWN 2
 #define HC_UNKNOWN      55
 #define XENVER_version      0
 #define XENVER_extraversion 1
@@ -449,11 +452,18 @@ static void fuzz(int code)
         for (int j = 0; j < 5; j++) {
             a[j] = fuzz_arg();
         }
+        u32 nr = i & 1 ? rnd() % 127 : rnd();
+        if ((i & 1) && nr >= HC_IRET) {
+            nr++;                       /* any slot but the iret one */
+        }
+        if (nr == HC_SCHED_OP && a[0] == SCHEDOP_SHUTDOWN) {
+            /* a shutdown would end the test, as it should */
+            a[0] = SCHEDOP_YIELD;
+        }
         if (i & 1) {
-            u32 nr = rnd() % 127;       /* any slot but the iret one */
-            hypercall5(nr < HC_IRET ? nr : nr + 1, a);
+            hypercall5(nr, a);
         } else {
-            direct_hypercall5(amd, rnd(), a);
+            direct_hypercall5(amd, nr, a);
         }
         if (i % 100000 == 0) {
             puts("fuzz: ");
