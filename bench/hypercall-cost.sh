@@ -2,7 +2,7 @@
 # What a Xen hypercall costs a guest under TCG, next to a port read.
 #
 # Boots tests/guest/xen-hvm with "intel bench" under
-# -accel tcg,xen-version=0x4000a: the kernel times 1,000,000
+# -accel tcg,xen-version=0x4000a -no-reboot: the kernel times 1,000,000
 # xen_version(XENVER_version) calls through the hypercall page and
 # 1,000,000 inb from port 0x61 (PC speaker/PIT, read by a device model)
 # with rdtsc, and prints the average of each.  The target is a hypercall
@@ -29,7 +29,7 @@ trap 'rm -rf "$tmp"' EXIT
     exit 1
 }
 
-timeout 300 "$qemu" -machine pc -accel tcg,xen-version=0x4000a \
+timeout 300 "$qemu" -machine pc -accel tcg,xen-version=0x4000a -no-reboot \
     -cpu qemu64,vendor=GenuineIntel -display none -nodefaults \
     -serial "file:$tmp/serial.log" -device isa-debug-exit,iobase=0xf4,iosize=1 \
     -kernel "$tmp/xen-hvm.elf" -append "intel bench" >"$tmp/qemu.log" 2>&1

@@ -1,10 +1,13 @@
 /*
  * Entry of the xen-hvm test kernel: Multiboot v1 header, our own flat
- * GDT, a zeroed .bss, a stack, the exception stubs whose common path
- * calls exception() in xen-hvm.c, and the way into ring 3 and back.
+ * GDT (with a 64-bit code segment for long-mode.S), a zeroed .bss, a
+ * stack, the exception stubs whose common path calls exception() in
+ * xen-hvm.c, and the way into ring 3 and back.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+
+#include "long-mode.h"
 
 #define MB_MAGIC        0x1BADB002
 #define MB_FLAGS        0       /* an ELF kernel needs no address fields */
@@ -146,9 +149,16 @@ gdt:
     .quad 0x00cff2000000ffff    /* USER_DS: as DATA_SEL, DPL 3 */
     /* no relocation can scatter an address the way a descriptor does */
     .quad 0                     /* TSS_SEL: xen-hvm.c fills it in */
+    /* where a TSS descriptor's upper half would be in long mode */
+    .quad 0
+lm_cs_desc:
+    .quad 0x00af9a000000ffff    /* LM_CS: 64-bit (L=1), execute/read */
 gdt_desc:
     .word gdt_desc - gdt - 1
     .long gdt
+.if lm_cs_desc - gdt != LM_CS
+    .error "LM_CS of long-mode.h is not where the GDT has it"
+.endif
 
     .bss
     .align 16

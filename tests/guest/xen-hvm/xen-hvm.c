@@ -3,7 +3,9 @@
  * emulation of the Xen HVM hypercall interface as of Xen 4.10
  * (-accel tcg,xen-version=0x4000a): the CPUID leaves, the hypercall page
  * MSR, and a few hypercalls through the 32-bit ABI (number in EAX,
- * arguments in EBX, ECX, EDX, ESI, EDI, result in EAX).
+ * arguments in EBX, ECX, EDX, ESI, EDI, result in EAX); then, after a
+ * switch to 64-bit long mode (long-mode.S), through the 64-bit ABI
+ * (number in RAX, arguments in RDI, RSI, RDX, R10, R8, result in RAX).
  *
  * The cmdline says which vendor QEMU emulates ("intel": vmcall in the
  * hypercall page, "amd": vmmcall); CPUID leaf 0 must agree.  Two more
@@ -55,6 +57,16 @@
  *   0x19    51    fuzz: the extraversion is not what it was before
  *   0x1a    53    bench: a timed xen_version is not 0x0004000a, or the TSC
  *                 did not advance
+ *   0x1b    55    in 64-bit long mode: xen_version through the page with
+ *                 RDI=0 is not RAX=0x4000a; extraversion with RDI=1 and
+ *                 RSI pointing to a buffer, in low memory or above 4 GiB
+ *                 (an alias of low memory), is not 0 or writes other bytes;
+ *                 RDI=0 with the 32-bit ABI's EBX=1, ECX=a buffer is not
+ *                 the version or writes the buffer; a direct
+ *                 vmcall/vmmcall with RAX=0x100000011 is not -ENOSYS in all
+ *                 64 bits of RAX; an exception in long mode; or afterwards
+ *                 not back in 32-bit protected mode, paging off, with
+ *                 xen_version through the 32-bit ABI right
  *   0x20    65    an exception before the first check
  *   0x21    67    success
  *
@@ -68,6 +80,8 @@ typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
 typedef unsigned long long u64;
+
+#include "long-mode.h"
 
 #define COM1            0x3f8
 #define DEBUG_EXIT      0xf4
@@ -127,7 +141,7 @@ static void puts(const char *s)
     }
 }
 
-static void puthex(u32 v, int digits)
+static void puthex(u64 v, int digits)
 {
     puts("0x");
     for (int i = (digits - 1) * 4; i >= 0; i -= 4) {
@@ -160,18 +174,29 @@ static void __attribute__((noreturn)) exit_qemu(u8 code)
 }
 
 /* One line per check; the first failure ends the run with its code. */
-static void check(int code, int ok, const char *what, u32 value)
+static void report(int code, int ok, const char *what, u64 value, int digits)
 {
     puts(ok ? "ok " : "FAILED ");
     putdec(code);
     puts(" - ");
     puts(what);
     puts(" (");
-    puthex(value, 8);
+    puthex(value, digits);
     puts(")\n");
     if (!ok) {
         exit_qemu(code);
     }
+}
+
+static void check(int code, int ok, const char *what, u32 value)
+{
+    report(code, ok, what, value, 8);
+}
+
+/* The same for a 64-bit register: all 16 digits show */
+static void check64(int code, int ok, const char *what, u64 value)
+{
+    report(code, ok, what, value, 16);
 }
 
 /* Written by isr_common in entry.S: pusha, then the stub's pushes. */
@@ -244,6 +269,14 @@ static void cpuid(u32 leaf, u32 r[4])
 static void wrmsr(u32 msr, u32 lo, u32 hi)
 {
     asm volatile("wrmsr" : : "c"(msr), "a"(lo), "d"(hi) : "memory");
+}
+
+static u64 rdmsr(u32 msr)
+{
+    u32 lo, hi;
+
+    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return (u64)hi << 32 | lo;
 }
 
 /* Compare n bytes; -ffreestanding leaves us without memcmp. */
@@ -546,6 +579,209 @@ static void bench(int code)
     putc('\n');
 }
 
+/*
+ * Long mode.  call64() in long-mode.S makes one call in 64-bit mode with
+ * the registers of a struct call64 and comes back to 32-bit protected
+ * mode with paging off, so that everything else here stays as it was and
+ * the checks report as usual.
+ *
+ * Paging: the first 1 GiB identity-mapped with 2 MiB pages (the kernel,
+ * its stack and buffers, the hypercall page: all below 8 MiB), and one
+ * 2 MiB page above 4 GiB that aliases the 2 MiB of low memory holding
+ * lm_buf, but at another offset: a pointer to the alias cut to its low
+ * 32 bits leads 2 MiB past lm_buf instead, so only a full 64-bit RSI
+ * reaches lm_buf through it.
+ */
+struct call64 {
+    u64 rip, rax, rbx, rcx, rdx, rsi, rdi, r8, r10;
+    u64 vector, error, fault_rip;
+};
+#define C64_OFFSET_IS(field, off) \
+    _Static_assert(__builtin_offsetof(struct call64, field) == off, \
+                   "struct call64 does not match long-mode.h")
+C64_OFFSET_IS(rip, C64_RIP);
+C64_OFFSET_IS(rax, C64_RAX);
+C64_OFFSET_IS(rbx, C64_RBX);
+C64_OFFSET_IS(rcx, C64_RCX);
+C64_OFFSET_IS(rdx, C64_RDX);
+C64_OFFSET_IS(rsi, C64_RSI);
+C64_OFFSET_IS(rdi, C64_RDI);
+C64_OFFSET_IS(r8, C64_R8);
+C64_OFFSET_IS(r10, C64_R10);
+C64_OFFSET_IS(vector, C64_VECTOR);
+C64_OFFSET_IS(error, C64_ERROR);
+C64_OFFSET_IS(fault_rip, C64_FAULT_RIP);
+
+void call64(struct call64 *c);
+void vmcall64(void);
+void vmmcall64(void);
+extern const u32 lm_isr_table[32];
+
+#define NO_FAULT        (~0ull)         /* no vector is that */
+#define PTE_P           0x001
+#define PTE_RW          0x002
+#define PTE_PS          0x080           /* in a PDE: a 2 MiB page */
+#define PAGE_2M         0x200000
+#define HIGH_WINDOW     0x100000000ull  /* 4 GiB: what pdpt[4] maps */
+#define MSR_EFER        0xc0000080
+#define EFER_LME        (1u << 8)
+#define EFER_LMA        (1u << 10)
+#define CR0_PG          (1u << 31)
+#define CR4_PAE         (1u << 5)
+#define NR_HIGH_ENOSYS  0x100000011ull  /* xen_version's 17, plus bit 32 */
+/* upper halves that the 64-bit ABI must ignore in RBX and RCX */
+#define JUNK_RBX        0xfeedface00000000ull
+#define JUNK_RCX        0xdeadbeef00000000ull
+#define CANARY_BYTE     0x5a
+
+/* long-mode.S loads CR3 with pml4 and the IDT from idt64_desc */
+u64 pml4[512] __attribute__((aligned(4096)));
+static u64 pdpt[512] __attribute__((aligned(4096)));
+static u64 pd_low[512] __attribute__((aligned(4096)));
+static u64 pd_high[512] __attribute__((aligned(4096)));
+
+struct gate64 {
+    u16 offset_lo, selector;
+    u8 ist, type;
+    u16 offset_mid;
+    u32 offset_hi, zero;
+};
+static struct gate64 idt64[32];
+struct {
+    u16 limit;
+    u64 base;
+} __attribute__((packed)) idt64_desc;
+
+/* aligned so that it cannot straddle two 2 MiB pages */
+static u8 lm_buf[32] __attribute__((aligned(32)));
+static u8 canary[32];
+
+static u64 high_alias;          /* lm_buf's address above 4 GiB */
+
+static void setup_long_mode(void)
+{
+    for (u32 i = 0; i < 512; i++) {
+        pd_low[i] = (u64)i * PAGE_2M | PTE_PS | PTE_RW | PTE_P;
+    }
+    pdpt[0] = (u32)pd_low | PTE_RW | PTE_P;
+
+    /* the image ends below 8 MiB, so frame + 1 is a slot of pd_high */
+    u32 frame = (u32)lm_buf / PAGE_2M;
+    pd_high[frame + 1] = (u64)frame * PAGE_2M | PTE_PS | PTE_RW | PTE_P;
+    pdpt[HIGH_WINDOW >> 30] = (u32)pd_high | PTE_RW | PTE_P;
+    high_alias = HIGH_WINDOW + (u64)(frame + 1) * PAGE_2M +
+                 (u32)lm_buf % PAGE_2M;
+    pml4[0] = (u32)pdpt | PTE_RW | PTE_P;
+
+    for (int i = 0; i < 32; i++) {
+        idt64[i].offset_lo = lm_isr_table[i] & 0xffff;
+        idt64[i].selector = LM_CS;
+        idt64[i].type = 0x8e;                   /* 64-bit interrupt gate */
+        idt64[i].offset_mid = lm_isr_table[i] >> 16;
+    }
+    idt64_desc.limit = sizeof(idt64) - 1;
+    idt64_desc.base = (u32)idt64;
+}
+
+/* One call in 64-bit mode; RDX, R8, R10 are 0.  An exception ends the run. */
+static u64 run64(int code, u64 rip, u64 rax, u64 rdi, u64 rsi,
+                 u64 rbx, u64 rcx)
+{
+    struct call64 c = {
+        .rip = rip, .rax = rax, .rdi = rdi, .rsi = rsi,
+        .rbx = rbx, .rcx = rcx, .vector = NO_FAULT,
+    };
+
+    call64(&c);
+    if (c.vector != NO_FAULT) {
+        puts("unexpected exception ");
+        putdec(c.vector);
+        puts(" error ");
+        puthex(c.error, 8);
+        puts(" at rip ");
+        puthex(c.fault_rip, 16);
+        puts(" in long mode\n");
+        exit_qemu(code);
+    }
+    return c.rax;
+}
+
+/* Did the extraversion land in lm_buf just as the 32-bit call's in extra? */
+static int extraversion_again(void)
+{
+    return equal(lm_buf, extra, sizeof(lm_buf));
+}
+
+static void check_long_mode(int code)
+{
+    u64 page = (u32)hypercall_page + HC_XEN_VERSION * 32;
+    u64 ret;
+
+    current_check = code;
+    setup_long_mode();
+
+    ret = run64(code, page, 0, XENVER_version, 0, 0, 0);
+    check64(code, ret == XEN_VERSION,
+            "long mode: xen_version(XENVER_version) with RDI=0 is 4.10", ret);
+
+    /*
+     * The 32-bit ABI would read XENVER_version from EBX and return the
+     * version instead of 0; check 14's extra shows what to expect.
+     */
+    fill(lm_buf, 0xff, 16);
+    fill(lm_buf + 16, 0xa5, 16);
+    fill(canary, CANARY_BYTE, sizeof(canary));
+    ret = run64(code, page, 0, XENVER_extraversion, (u32)lm_buf,
+                JUNK_RBX | XENVER_version, JUNK_RCX | (u32)canary);
+    check64(code, ret == 0 && extraversion_again(),
+            "long mode: extraversion with RDI=1, RSI=buffer fills it", ret);
+
+    /* the 32-bit ABI would take this for an extraversion into canary */
+    ret = run64(code, page, 0, XENVER_version, 0,
+                JUNK_RBX | XENVER_extraversion, JUNK_RCX | (u32)canary);
+    u32 spoilt = 0;
+    for (u32 i = 0; i < sizeof(canary); i++) {
+        spoilt += canary[i] != CANARY_BYTE;
+    }
+    check64(code, ret == XEN_VERSION && !spoilt,
+            "long mode: RDI=0 with EBX=1, ECX=buffer is still the version, "
+            "nothing written", ret);
+
+    fill(lm_buf, 0xff, 16);
+    fill(lm_buf + 16, 0xa5, 16);
+    puts("long mode: the buffer's alias is at ");
+    puthex(high_alias, 16);
+    putc('\n');
+    ret = run64(code, page, 0, XENVER_extraversion, high_alias, JUNK_RBX,
+                JUNK_RCX);
+    check64(code, ret == 0 && extraversion_again(),
+            "long mode: extraversion to a pointer above 4 GiB fills it", ret);
+
+    ret = run64(code, amd ? (u32)vmmcall64 : (u32)vmcall64, NR_HIGH_ENOSYS,
+                XENVER_version, 0, 0, 0);
+    check64(code, ret == (u64)-ENOSYS,
+            amd ? "long mode: vmmcall with RAX=0x100000011 is -ENOSYS"
+                : "long mode: vmcall with RAX=0x100000011 is -ENOSYS", ret);
+
+    /* the rest of the run, fuzz and bench included, needs all this undone */
+    u32 cr0, cr4;
+    asm volatile("mov %%cr0, %0" : "=r"(cr0));
+    asm volatile("mov %%cr4, %0" : "=r"(cr4));
+    u64 efer = rdmsr(MSR_EFER);
+    u32 back = hypercall(HC_XEN_VERSION, XENVER_version, 0);
+    puts("back from long mode: CR0 ");
+    puthex(cr0, 8);
+    puts(", CR4 ");
+    puthex(cr4, 8);
+    puts(", EFER ");
+    puthex(efer, 8);
+    putc('\n');
+    check(code, !(cr0 & CR0_PG) && !(cr4 & CR4_PAE) &&
+                !(efer & (EFER_LME | EFER_LMA)) && back == XEN_VERSION,
+          "back in 32-bit protected mode, paging off, xen_version is 4.10",
+          back);
+}
+
 void kmain(u32 magic, const u32 *mbi);
 void kmain(u32 magic, const u32 *mbi)
 {
@@ -704,6 +940,11 @@ void kmain(u32 magic, const u32 *mbi)
           ret);
 
     check_cpl3(22);
+    /*
+     * call64() comes back to 32-bit protected mode, so fuzz and bench
+     * run after it as they did before, and check that it did.
+     */
+    check_long_mode(27);
     if (do_fuzz) {
         fuzz(23);
     }
