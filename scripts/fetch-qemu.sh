@@ -43,7 +43,7 @@ if ! apt-get "${APT_OPTS[@]}" -q update >"$APT_DIR/update.log" 2>&1 ||
         say "warning: cannot reach trixie's deb-src; using the cached $tree"
         echo "$tree"; exit 0
     fi
-    die "cannot read trixie's deb-src index from $MIRROR; set DEBIAN_MIRROR to a Debian mirror you can reach, or put an unpacked QEMU $QEMU_SERIES.x tree in $CACHE_DIR"
+    die "cannot read trixie's deb-src index from $MIRROR; set DEBIAN_MIRROR to a Debian mirror you can reach (once fetched, the source is cached in $CACHE_DIR and needs no network)"
 fi
 
 want=${QEMU_DEB_VERSION:-}
@@ -54,7 +54,7 @@ fi
 upstream=${want#*:}; upstream=${upstream%%-*}; upstream=${upstream%%+*}
 case "$upstream" in
 "$QEMU_SERIES".*) ;;
-*) die "trixie's qemu source is $want, but this tree is made for QEMU $QEMU_SERIES.x; set QEMU_DEB_VERSION to a $QEMU_SERIES.x version or port patches/qemu" ;;
+*) die "qemu source version $want is not QEMU $QEMU_SERIES.x, which this tree is made for; set QEMU_DEB_VERSION to a $QEMU_SERIES.x version of trixie's qemu source package, or port patches/qemu" ;;
 esac
 
 dest=$CACHE_DIR/qemu-$upstream
