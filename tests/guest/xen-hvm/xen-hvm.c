@@ -76,9 +76,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "xen-hvm.h"
+
 typedef unsigned char u8;
 typedef unsigned short u16;
-typedef unsigned int u32;
 typedef unsigned long long u64;
 
 #include "long-mode.h"
@@ -205,7 +206,6 @@ struct frame {
     u32 vector, error, eip, cs, eflags;
 };
 
-void exception(struct frame *f);
 void exception(struct frame *f)
 {
     if (f->vector == 13 && expect_gp) {
@@ -234,8 +234,6 @@ struct gate {
 #define USER_RETURN     0x80    /* the vector ring 3 leaves by */
 
 static struct gate idt[USER_RETURN + 1];
-extern const u32 isr_table[32];
-void user_return(void);
 
 static void set_gate(int n, u32 handler, u8 type)
 {
@@ -378,9 +376,8 @@ static int amd;
  * ring 3 switches to; run_user in entry.S sets ESP0 each time.
  */
 u32 tss[26];
-extern u32 gdt[];
-void run_user(u32 eip, u32 esp);
 
+/* written by ring-3 code that the compiler does not see run */
 static volatile u32 user_page_ret, user_direct_ret;
 static u8 user_stack[1024] __attribute__((aligned(16)));
 
@@ -612,10 +609,6 @@ C64_OFFSET_IS(vector, C64_VECTOR);
 C64_OFFSET_IS(error, C64_ERROR);
 C64_OFFSET_IS(fault_rip, C64_FAULT_RIP);
 
-void call64(struct call64 *c);
-void vmcall64(void);
-void vmmcall64(void);
-extern const u32 lm_isr_table[32];
 
 #define NO_FAULT        (~0ull)         /* no vector is that */
 #define PTE_P           0x001
@@ -782,7 +775,6 @@ static void check_long_mode(int code)
           back);
 }
 
-void kmain(u32 magic, const u32 *mbi);
 void kmain(u32 magic, const u32 *mbi)
 {
     u32 r[4];
@@ -795,7 +787,8 @@ void kmain(u32 magic, const u32 *mbi)
 
     /* QEMU passes "<kernel path> <-append>", as GRUB does */
     current_check = 2;
-    const char *cmdline = (mbi[0] & MB_INFO_CMDLINE) ? (const char *)mbi[4] : "";
+    const char *cmdline = (mbi[0] & MB_INFO_CMDLINE) ? (const char *)mbi[4]
+                                                      : "";
     int intel = has_word(cmdline, "intel");
     amd = has_word(cmdline, "amd");
     puts("cmdline: ");
@@ -908,6 +901,7 @@ void kmain(u32 magic, const u32 *mbi)
 
     /* 0xfffff000 is the top of the BIOS ROM: must not be written either */
     current_check = 18;
+    /* read it for real each time: QEMU, not this code, might change it */
     volatile const u8 *rom = (volatile const u8 *)0xfffff000;
     u8 before[16];
     for (int i = 0; i < 16; i++) {
