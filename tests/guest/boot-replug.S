@@ -16,18 +16,12 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "boot-sector.h"
+
 #define CMOS_BOOTS      0x3f
 #define NIC_CFG         0x80003000      /* bus 0, slot 6, function 0 */
-#define DEBUG_EXIT      0xf4
 
-    .code16
-    .globl _start
-_start:
-    cli
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %ss
-    mov $0x7c00, %sp
+BOOT_SECTOR_START
 
     mov $CMOS_BOOTS, %al
     out %al, $0x70
@@ -91,7 +85,7 @@ second_boot:
     in %dx, %ax
     cmp $0x49d2, %ax
     jne fail_8
-    mov $0x21, %al
+    mov $DEBUG_EXIT_OK, %al
     out %al, $DEBUG_EXIT
 3:  hlt
     jmp 3b
@@ -143,5 +137,4 @@ nic_vendor:
     in %dx, %ax
     ret
 
-    .org 510
-    .word 0xaa55
+BOOT_SECTOR_END

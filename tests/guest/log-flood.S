@@ -8,16 +8,11 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#define DEBUG_EXIT      0xf4
+#include "boot-sector.h"
+
 #define BUF_SEG         0x1000
 
-    .code16
-    .globl _start
-_start:
-    cli
-    xor %ax, %ax
-    mov %ax, %ss
-    mov $0x7c00, %sp
+BOOT_SECTOR_START
     mov $BUF_SEG, %ax
     mov %ax, %es
     mov %ax, %ds
@@ -71,7 +66,7 @@ flood:
     in %dx, %ax
     cmp $0x49d2, %ax
     jne fail
-    mov $0x21, %al
+    mov $DEBUG_EXIT_OK, %al
     out %al, $DEBUG_EXIT
 1:  hlt
     jmp 1b
@@ -81,5 +76,4 @@ fail:
 2:  hlt
     jmp 2b
 
-    .org 510
-    .word 0xaa55
+BOOT_SECTOR_END

@@ -13,19 +13,13 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "boot-sector.h"
+
 #define HYPERVISOR_SCHED_OP     29
 #define SCHEDOP_SHUTDOWN        2
 #define CMOS_BOOTS              0x3e
-#define DEBUG_EXIT              0xf4
 
-    .code16
-    .globl _start
-_start:
-    cli
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %ss
-    mov $0x7c00, %sp
+BOOT_SECTOR_START
 
     movl $REASON, reason
 #if REASON == 1
@@ -34,7 +28,7 @@ _start:
     in $0x71, %al
     test %al, %al
     jz 1f
-    mov $0x21, %al                      /* booted again: status 0x43 */
+    mov $DEBUG_EXIT_OK, %al             /* booted again: status 0x43 */
     out %al, $DEBUG_EXIT
 1:  mov $CMOS_BOOTS, %al
     out %al, $0x70
@@ -60,5 +54,4 @@ fail:
 reason:
     .long 0
 
-    .org 510
-    .word 0xaa55
+BOOT_SECTOR_END
