@@ -25,7 +25,11 @@ bool xen_tcg_cpuid(CPUX86State *env, uint32_t index, uint32_t *eax,
 /* Highest Xen CPUID leaf */
 uint32_t xen_tcg_cpuid_limit(void);
 
-/* Adds the accelerator's "xen-version" property */
+/* -accel tcg,xen-gnttab-max-frames=N,xen-evtchn-max-pirq=N (as KVM's) */
+uint16_t xen_tcg_gnttab_max_frames(void);
+uint16_t xen_tcg_evtchn_max_pirq(void);
+
+/* Adds the accelerator's Xen properties */
 void xen_tcg_accel_class_init(ObjectClass *oc);
 
 /* wrmsr of the hypercall page MSR; false for any other MSR */

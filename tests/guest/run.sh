@@ -22,7 +22,7 @@ boot_sector "$here/xen-shutdown.S" "$out/xen-crash.bin" -DREASON=3 ||
     { echo "Bail out! cannot build the test guests"; exit 1; }
 
 n=0
-echo "1..6"
+echo "1..8"
 for machine in pc q35; do
     n=$((n + 1))
     img=$out/boot-replug-$machine.img
@@ -81,3 +81,26 @@ for t in poweroff:0 reboot:67 crash:1; do
         echo "not ok $n - Xen sched_op shutdown ($name): exit status $rc, $want expected (3: the hypercall failed; 124: timeout)"
     fi
 done
+
+# the Xen tuning properties of -accel tcg, as KVM's: accepted, and checked
+n=$((n + 1))
+timeout 60 "$qemu" -machine pc -nodefaults -display none -serial none \
+    -accel tcg,xen-version=0x4000a,xen-gnttab-max-frames=128,xen-evtchn-max-pirq=512 \
+    -drive "file=$out/xen-poweroff.img,format=raw,if=ide,index=0" \
+    >"$out/accel-ok.log" 2>&1
+rc=$?
+if [ "$rc" = 0 ]; then
+    echo "ok $n - -accel tcg takes xen-gnttab-max-frames and xen-evtchn-max-pirq"
+else
+    echo "not ok $n - -accel tcg with Xen tuning properties: exit status $rc"
+fi
+n=$((n + 1))
+timeout 60 "$qemu" -machine pc -nodefaults -display none \
+    -accel tcg,xen-version=0x4000a,xen-gnttab-max-frames=70000 \
+    >"$out/accel-bad.log" 2>&1
+rc=$?
+if [ "$rc" = 1 ] && grep -q "xen-gnttab-max-frames" "$out/accel-bad.log"; then
+    echo "ok $n - an out-of-range xen-gnttab-max-frames is an error that names it"
+else
+    echo "not ok $n - xen-gnttab-max-frames=70000: exit status $rc, $(head -c 200 "$out/accel-bad.log")"
+fi

@@ -36,6 +36,20 @@
 
 uint32_t xen_tcg_version;
 
+/* The tuning knobs KVM's Xen mode has, with its defaults */
+static uint16_t gnttab_max_frames = 64;
+static uint16_t evtchn_max_pirq = 256;
+
+uint16_t xen_tcg_gnttab_max_frames(void)
+{
+    return gnttab_max_frames;
+}
+
+uint16_t xen_tcg_evtchn_max_pirq(void)
+{
+    return evtchn_max_pirq;
+}
+
 /* (xen.h renames it for old interface versions) */
 #define HYPERVISOR_SCHED_OP     29
 
@@ -333,6 +347,18 @@ static void set_xen_version(Object *obj, Visitor *v, const char *name,
     xen_tcg_version = value;
 }
 
+static void get_uint16(Object *obj, Visitor *v, const char *name,
+                       void *opaque, Error **errp)
+{
+    visit_type_uint16(v, name, opaque, errp);
+}
+
+static void set_uint16(Object *obj, Visitor *v, const char *name,
+                       void *opaque, Error **errp)
+{
+    visit_type_uint16(v, name, opaque, errp);
+}
+
 void xen_tcg_accel_class_init(ObjectClass *oc)
 {
     object_class_property_add(oc, "xen-version", "uint32", get_xen_version,
@@ -340,4 +366,16 @@ void xen_tcg_accel_class_init(ObjectClass *oc)
     object_class_property_set_description(oc, "xen-version",
         "Xen version to be emulated (in XENVER_version form "
         "e.g. 0x4000a for 4.10)");
+
+    object_class_property_add(oc, "xen-gnttab-max-frames", "uint16",
+                              get_uint16, set_uint16, NULL,
+                              &gnttab_max_frames);
+    object_class_property_set_description(oc, "xen-gnttab-max-frames",
+        "Maximum number of grant table frames");
+
+    object_class_property_add(oc, "xen-evtchn-max-pirq", "uint16",
+                              get_uint16, set_uint16, NULL,
+                              &evtchn_max_pirq);
+    object_class_property_set_description(oc, "xen-evtchn-max-pirq",
+        "Maximum number of Xen PIRQs");
 }
