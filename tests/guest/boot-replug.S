@@ -16,7 +16,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "boot-sector.h"
+#include "boot-sector.inc"
 
 #define CMOS_BOOTS      0x3f
 #define NIC_CFG         0x80003000      /* bus 0, slot 6, function 0 */

@@ -8,7 +8,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "boot-sector.h"
+#include "boot-sector.inc"
 
 #define BUF_SEG         0x1000
 

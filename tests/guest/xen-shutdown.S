@@ -13,7 +13,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "boot-sector.h"
+#include "boot-sector.inc"
 
 #define HYPERVISOR_SCHED_OP     29
 #define SCHEDOP_SHUTDOWN        2
