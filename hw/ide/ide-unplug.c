@@ -18,15 +18,11 @@ static IDEState *unit_of(IDEDevice *dev)
     return &bus->ifs[dev->unit];
 }
 
-BlockBackend *ide_dev_take_drive(IDEDevice *dev)
+void ide_dev_take_drive(IDEDevice *dev)
 {
-    BlockBackend *blk = dev->conf.blk;
-
-    blk_ref(blk);
-    blk_detach_dev(blk, DEVICE(dev));
+    blk_detach_dev(dev->conf.blk, DEVICE(dev));
     unit_of(dev)->blk = NULL;
     dev->conf.blk = NULL;
-    return blk;
 }
 
 bool ide_dev_give_drive(IDEDevice *dev, BlockBackend *blk, Error **errp)

@@ -212,7 +212,7 @@ static XenUnplugRecord *unplug_ide_disk(IDEDevice *ide)
 
     rec->name = device_name(DEVICE(ide), ide->conf.blk);
     held = quiesce_drive(ide->conf.blk);
-    blk_unref(ide_dev_take_drive(ide));
+    ide_dev_take_drive(ide);
     g_ptr_array_add(rec->drives, held);
     g_ptr_array_foreach(rec->drives, release_drive, NULL);
     rec->ide = ide;
@@ -341,6 +341,23 @@ static void find_drives(DeviceState *dev, GArray *uses)
     }
 }
 
+/*
+ * Detach the drives found by find_drives() from their devices, which
+ * are unrealized or never were, so that nothing is left for the devices'
+ * finalization to release: a -drive's own reference stays with it.
+ */
+static void detach_drives(GArray *uses)
+{
+    for (guint i = 0; i < uses->len; i++) {
+        DriveUse *use = &g_array_index(uses, DriveUse, i);
+
+        if (*use->ptr == use->blk) {
+            blk_detach_dev(use->blk, use->dev);
+            *use->ptr = NULL;
+        }
+    }
+}
+
 static XenUnplugRecord *unplug_device(DeviceState *dev)
 {
     XenUnplugRecord *rec = new_record();
@@ -363,17 +380,11 @@ static XenUnplugRecord *unplug_device(DeviceState *dev)
     /*
      * The devices are unrealized, but may outlive this (RCU still has
      * their memory regions): take the drives from them now, so that they
-     * are free for the guest's next boot, and nothing is left for their
-     * finalization to release.
+     * are free for the guest's next boot.
      */
+    detach_drives(uses);
     for (guint i = 0; i < uses->len; i++) {
-        DriveUse *use = &g_array_index(uses, DriveUse, i);
-
-        if (*use->ptr == use->blk) {
-            blk_detach_dev(use->blk, use->dev);
-            *use->ptr = NULL;
-        }
-        object_unref(OBJECT(use->dev));
+        object_unref(OBJECT(g_array_index(uses, DriveUse, i).dev));
     }
     g_ptr_array_foreach(rec->drives, release_drive, NULL);
     return rec;
@@ -418,17 +429,28 @@ void xen_platform_unplug(XenPlatformState *s, uint16_t mask,
 
 /* --- re-plug --- */
 
+/* Take the record's drives out of the monitor (again) */
+static void hide_drive_names(XenUnplugRecord *rec)
+{
+    for (guint i = 0; i < rec->drives->len; i++) {
+        HeldDrive *held = rec->drives->pdata[i];
+
+        monitor_remove_blk(held->blk);
+    }
+}
+
+/* Give the record's drives their monitor names back, for drive= to find */
 static bool restore_drive_names(XenUnplugRecord *rec, Error **errp)
 {
     for (guint i = 0; i < rec->drives->len; i++) {
         HeldDrive *held = rec->drives->pdata[i];
 
         if (blk_get_attached_dev(held->blk)) {
-            /* the removed device has not let go of it yet */
-            error_setg(errp, "its drive is still attached");
+            error_setg(errp, "its drive is attached to another device");
             return false;
         }
-        if (held->name && !monitor_add_blk(held->blk, held->name, errp)) {
+        if (held->name && !*blk_name(held->blk) &&
+            !monitor_add_blk(held->blk, held->name, errp)) {
             return false;
         }
     }
@@ -463,6 +485,7 @@ static void join_reset(Object *obj)
 static DeviceState *create_device(DeviceRecipe *r, DeviceState **made,
                                   Error **errp)
 {
+    g_autoptr(GArray) uses = NULL;
     BusState *bus;
     DeviceState *dev;
     const QDictEntry *e;
@@ -481,21 +504,32 @@ static DeviceState *create_device(DeviceRecipe *r, DeviceState **made,
     for (e = qdict_first(r->props); e; e = qdict_next(r->props, e)) {
         if (!object_property_set_qobject(OBJECT(dev), e->key, e->value,
                                          errp)) {
-            object_unref(OBJECT(dev));
-            return NULL;
+            goto fail;
         }
     }
     if (!qdev_set_id(dev, g_strdup(r->id), errp)) {
-        return NULL;
+        goto fail;
     }
+    object_unref(OBJECT(dev));          /* the peripheral container has it */
     /* the machine is being reset: this is cold plug, not hotplug */
     dev->hotplugged = false;
     if (!qdev_realize(dev, bus, errp)) {
-        object_unparent(OBJECT(dev));
-        return NULL;
+        goto fail;
     }
     join_reset(OBJECT(dev));
     return dev;
+
+fail:
+    /* drive= attached its drive already: the record keeps it */
+    uses = g_array_new(false, false, sizeof(DriveUse));
+    find_drives(dev, uses);
+    detach_drives(uses);
+    if (OBJECT(dev)->parent) {
+        object_unparent(OBJECT(dev));
+    } else {
+        object_unref(OBJECT(dev));
+    }
+    return NULL;
 }
 
 /*
@@ -516,6 +550,8 @@ void xen_platform_replug_drives(XenPlatformState *s)
         held = rec->drives->pdata[0];
         if (!restore_drive_names(rec, &err) ||
             !ide_dev_give_drive(rec->ide, held->blk, &err)) {
+            /* it stays unplugged, and in the record; the next reset retries */
+            hide_drive_names(rec);
             warn_reportf_err(err, "xen-platform: cannot give %s back: ",
                              rec->name);
             i++;
@@ -532,7 +568,6 @@ void xen_platform_replug_drives(XenPlatformState *s)
  */
 void xen_platform_replug_devices(XenPlatformState *s)
 {
-
     for (guint i = 0; i < s->unplugged->len; ) {
         XenUnplugRecord *rec = s->unplugged->pdata[i];
         g_autofree DeviceState **made = NULL;
@@ -543,17 +578,22 @@ void xen_platform_replug_devices(XenPlatformState *s)
             continue;
         }
         made = g_new0(DeviceState *, rec->recipes->len);
-        if (!restore_drive_names(rec, &err)) {
+        if (restore_drive_names(rec, &err)) {
+            made[0] = create_device(rec->recipes->pdata[0], made, &err);
+        }
+        if (!made[0]) {
+            /* it stays unplugged, and in the record; the next reset retries */
+            hide_drive_names(rec);
             warn_reportf_err(err, "xen-platform: cannot give %s back: ",
                              rec->name);
             i++;
             continue;
         }
-        for (guint j = 0; j < rec->recipes->len; j++) {
+        for (guint j = 1; j < rec->recipes->len; j++) {
             made[j] = create_device(rec->recipes->pdata[j], made, &err);
             if (!made[j]) {
-                warn_reportf_err(err, "xen-platform: cannot give %s back: ",
-                                 rec->name);
+                warn_reportf_err(err, "xen-platform: %s is back without "
+                                 "one of its devices: ", rec->name);
                 err = NULL;
             }
         }

@@ -34,9 +34,9 @@ static void guest_error(const char *what, hwaddr port, unsigned size,
                         uint64_t val)
 {
     qemu_log_mask(LOG_GUEST_ERROR,
-                  "xen-platform: %s: %u-byte access to port 0x%" HWADDR_PRIx
+                  "xen-platform: a %u-byte %s 0x%" HWADDR_PRIx
                   " (value 0x%" PRIx64 ") is not part of the protocol\n",
-                  what, size, port, val);
+                  size, what, port, val);
 }
 
 static uint16_t magic(XenPlatformState *s)
@@ -101,7 +101,7 @@ static uint64_t fixed_io_read(void *opaque, hwaddr addr, unsigned size)
     } else if (addr == 2 && size == 1) {
         val = XEN_PLATFORM_PROTOCOL_VERSION;
     } else {
-        guest_error("read", XEN_PLATFORM_FIXED_IOPORT + addr, size, 0);
+        guest_error("read of port", XEN_PLATFORM_FIXED_IOPORT + addr, size, 0);
     }
     trace_xen_platform_fixed_read(XEN_PLATFORM_FIXED_IOPORT + addr, size, val);
     return val;
@@ -130,7 +130,8 @@ static void fixed_io_write(void *opaque, hwaddr addr, uint64_t val,
         s->product = val;
         break;
     default:
-        guest_error("write", XEN_PLATFORM_FIXED_IOPORT + addr, size, val);
+        guest_error("write to port", XEN_PLATFORM_FIXED_IOPORT + addr, size,
+                    val);
     }
 }
 
@@ -150,7 +151,7 @@ static uint64_t bar0_read(void *opaque, hwaddr addr, unsigned size)
     if (addr == XEN_PLATFORM_BAR0_FLAGS && size == 1) {
         val = s->flags;
     } else {
-        guest_error("BAR0 read", addr, size, 0);
+        guest_error("read of BAR0 offset", addr, size, 0);
     }
     trace_xen_platform_bar0_read(addr, size, val);
     return val;
@@ -177,7 +178,7 @@ static void bar0_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
         /* VMDP logs through the same port, a byte at a time */
         xen_platform_log_byte(&s->log, val);
     } else {
-        guest_error("BAR0 write", addr, size, val);
+        guest_error("write to BAR0 offset", addr, size, val);
     }
 }
 

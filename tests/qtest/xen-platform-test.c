@@ -606,6 +606,45 @@ static void test_reset_replug(const void *data)
     zoo_stop(&z);
 }
 
+/*
+ * A device that cannot come back at reset (its netdev is gone, its id
+ * taken) stays unplugged and in the record, its drive out of sight, and
+ * returns at a later reset once it can; QEMU carries on meanwhile.
+ */
+static void test_reset_replug_retry(void)
+{
+    Zoo z;
+    g_autofree char *d = NULL, *u = NULL, *p = NULL;
+
+    zoo_start(&z, &pc, NULL);
+    qtest_outw(z.qts, 0x10, 0x3);
+    qtest_qmp_assert_success(z.qts, "{'execute': 'netdev_del', "
+                             "'arguments': {'id': 'n0'}}");
+    qtest_qmp_assert_success(z.qts, "{'execute': 'device_add', 'arguments':"
+                             " {'driver': 'e1000', 'id': 'sdisk', 'addr': '0x10'}}");
+
+    for (int round = 0; round < 2; round++) {
+        qtest_system_reset(z.qts);
+        g_free(u);
+        g_free(d);
+        u = unplugged(z.qts);
+        d = drives(z.qts);
+        g_assert_cmpstr(u, ==, "nic-e1000 sdisk");
+        g_assert_cmpstr(d, ==, "cd0 hd0 hd1 nv0 scd0");
+        g_assert_cmpuint(qom_uint(z.qts, "unplugged-mask"), ==, 0x3);
+    }
+
+    qtest_qmp_assert_success(z.qts, "{'execute': 'netdev_add', 'arguments':"
+                             " {'type': 'user', 'id': 'n0'}}");
+    qtest_system_reset(z.qts);
+    g_free(u);
+    u = unplugged(z.qts);
+    p = pci_map(z.qts);
+    g_assert_cmpstr(u, ==, "sdisk");
+    g_assert_nonnull(strstr(p, "03.0:nic-e1000"));
+    zoo_stop(&z);
+}
+
 /* --- safety --- */
 
 static void ide_wait(QTestState *qts, uint8_t want)
@@ -887,6 +926,8 @@ int main(int argc, char **argv)
 
         qtest_add_data_func(p, c, test_unplug);
     }
+    qtest_add_func("/xen-platform/pc/reset-replug-retry",
+                   test_reset_replug_retry);
     qtest_add_func("/xen-platform/pc/unplug/keeps-data",
                    test_unplug_keeps_data);
     qtest_add_func("/xen-platform/blacklist-bad-property",

@@ -15,10 +15,10 @@
 
 /*
  * Detach @dev's drive; the unit reports no device from then on.  The
- * caller must have drained the drive.  Returns it with a reference that
- * the caller owns.
+ * caller must have drained the drive, and holds its own reference to it
+ * if it is to outlive the detach.
  */
-BlockBackend *ide_dev_take_drive(IDEDevice *dev);
+void ide_dev_take_drive(IDEDevice *dev);
 
 /* Attach @blk to @dev again and set the unit up as realize does. */
 bool ide_dev_give_drive(IDEDevice *dev, BlockBackend *blk, Error **errp);
