@@ -2,13 +2,16 @@
  * Xen HVM guests under TCG: the vCPU side of the Xen interface
  *
  * What KVM's Xen mode does in the host kernel, done in QEMU: the Xen
- * CPUID leaves, the hypercall page MSR and hypercall dispatch.
+ * CPUID leaves, the hypercall page MSR, hypercall dispatch and the
+ * vCPU side of event delivery.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #ifndef TARGET_I386_XEN_TCG_H
 #define TARGET_I386_XEN_TCG_H
+
+#ifdef CONFIG_TCG
 
 /* -accel tcg,xen-version=V (major << 16 | minor); 0: no Xen */
 extern uint32_t xen_tcg_version;
@@ -35,5 +38,61 @@ void xen_tcg_accel_class_init(ObjectClass *oc);
 /* wrmsr of the hypercall page MSR; false for any other MSR */
 bool xen_tcg_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val,
                    uintptr_t retaddr);
+
+/*
+ * For the Xen emulation backends (through target/i386/kvm/xen-emu.c):
+ * an upcall is pending on @cs, deliver it by HVM_PARAM_CALLBACK_IRQ's
+ * @type (or the vCPU's own vector); the vCPU part of a (soft) reset.
+ */
+void xen_tcg_inject_callback(CPUState *cs, int type);
+void xen_tcg_vcpu_soft_reset(CPUState *cs, run_on_cpu_data data);
+
+/* For cpu_get_pic_interrupt(): the callback vector to take now, or -1 */
+int xen_tcg_callback_vector(X86CPU *cpu);
+
+#else
+
+static inline bool xen_tcg_enabled(void)
+{
+    return false;
+}
+
+static inline bool xen_tcg_cpuid(CPUX86State *env, uint32_t index,
+                                 uint32_t *eax, uint32_t *ebx,
+                                 uint32_t *ecx, uint32_t *edx)
+{
+    return false;
+}
+
+static inline uint32_t xen_tcg_cpuid_limit(void)
+{
+    return 0;
+}
+
+static inline uint16_t xen_tcg_gnttab_max_frames(void)
+{
+    return 0;
+}
+
+static inline uint16_t xen_tcg_evtchn_max_pirq(void)
+{
+    return 0;
+}
+
+static inline void xen_tcg_inject_callback(CPUState *cs, int type)
+{
+}
+
+static inline void xen_tcg_vcpu_soft_reset(CPUState *cs,
+                                           run_on_cpu_data data)
+{
+}
+
+static inline int xen_tcg_callback_vector(X86CPU *cpu)
+{
+    return -1;
+}
+
+#endif
 
 #endif

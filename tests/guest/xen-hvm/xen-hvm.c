@@ -102,6 +102,7 @@ typedef unsigned long long u64;
 #define HC_IRET         23
 #define HC_SCHED_OP     29
 #define SCHEDOP_YIELD   0
+#define SCHEDOP_BLOCK   1
 #define SCHEDOP_SHUTDOWN 2
 #define HC_UNKNOWN      55
 #define XENVER_version      0
@@ -486,8 +487,12 @@ static void fuzz(int code)
         if ((i & 1) && nr >= HC_IRET) {
             nr++;                       /* any slot but the iret one */
         }
-        if (nr == HC_SCHED_OP && a[0] == SCHEDOP_SHUTDOWN) {
-            /* a shutdown would end the test, as it should */
+        if (nr == HC_SCHED_OP &&
+            (a[0] == SCHEDOP_SHUTDOWN || a[0] == SCHEDOP_BLOCK)) {
+            /*
+             * a shutdown would end the test, as it should; and with
+             * interrupts off, so would a block (it waits for one)
+             */
             a[0] = SCHEDOP_YIELD;
         }
         if (i & 1) {

@@ -31,7 +31,11 @@
 #include "qemu/main-loop.h"
 #include "system/runstate.h"
 #include "hw/xen/interface/arch-x86/cpuid.h"
+#include "hw/xen/interface/features.h"
+#include "hw/xen/xen.h"
+#include "hw/i386/kvm/xen_overlay.h"
 #include "xen-tcg.h"
+#include "xen-tcg-internal.h"
 #include "trace.h"
 
 uint32_t xen_tcg_version;
@@ -50,8 +54,10 @@ uint16_t xen_tcg_evtchn_max_pirq(void)
     return evtchn_max_pirq;
 }
 
-/* (xen.h renames it for old interface versions) */
+/* (xen.h renames these for old interface versions) */
 #define HYPERVISOR_SCHED_OP     29
+#define HYPERVISOR_EVTCHN_OP    32
+#define HYPERVISOR_PHYSDEV_OP   33
 
 #define XEN_HYPERCALL_MSR       0x40000000
 #define XEN_HYPERCALL_PAGES     1
@@ -180,15 +186,14 @@ bool xen_tcg_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val,
     build_hypercall_page(env, page);
     address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
                         page, sizeof(page));
+    /* as Xen: the caller's mode picks the shared_info layout */
+    xen_set_long_mode((env->hflags & HF_LMA_MASK) &&
+                      (env->hflags & HF_CS64_MASK));
     return true;
 }
 
-/*
- * Copy to or from the guest's virtual address @va; false if any of it is
- * not mapped to guest RAM (the hypercall then returns -EFAULT).
- */
-static bool copy_guest(CPUState *cs, target_ulong va, void *buf, size_t len,
-                       bool to_guest)
+bool xen_tcg_copy(CPUState *cs, uint64_t va, void *buf, size_t len,
+                  bool to_guest)
 {
     while (len) {
         size_t n = MIN(len, TARGET_PAGE_SIZE - (va & ~TARGET_PAGE_MASK));
@@ -218,7 +223,7 @@ static long copy_string_to_guest(CPUState *cs, target_ulong va,
     g_autofree char *buf = g_malloc0(size);
 
     pstrcpy(buf, size, str);
-    return copy_guest(cs, va, buf, size, true) ? 0 : -EFAULT;
+    return xen_tcg_copy(cs, va, buf, size, true) ? 0 : -EFAULT;
 }
 
 static long do_xen_version(CPUState *cs, uint64_t cmd, target_ulong arg)
@@ -242,17 +247,24 @@ static long do_xen_version(CPUState *cs, uint64_t cmd, target_ulong arg)
         pstrcpy(info.compile_by, sizeof(info.compile_by), "qemu");
         pstrcpy(info.compile_domain, sizeof(info.compile_domain), "tcg");
         pstrcpy(info.compile_date, sizeof(info.compile_date), "");
-        return copy_guest(cs, arg, &info, sizeof(info), true) ? 0 : -EFAULT;
+        return xen_tcg_copy(cs, arg, &info, sizeof(info), true) ? 0 : -EFAULT;
     }
     case XENVER_get_features: {
         xen_feature_info_t fi;
 
-        if (!copy_guest(cs, arg, &fi, sizeof(fi), false)) {
+        if (!xen_tcg_copy(cs, arg, &fi, sizeof(fi), false)) {
             return -EFAULT;
         }
-        /* nothing yet: the features come with what implements them */
+        /* what is implemented here; no pvclock (no vcpu_time_info) */
         fi.submap = 0;
-        return copy_guest(cs, arg, &fi, sizeof(fi), true) ? 0 : -EFAULT;
+        if (fi.submap_idx == 0) {
+            fi.submap = 1u << XENFEAT_writable_page_tables |
+                        1u << XENFEAT_writable_descriptor_tables |
+                        1u << XENFEAT_auto_translated_physmap |
+                        1u << XENFEAT_hvm_callback_vector |
+                        1u << XENFEAT_hvm_pirqs;
+        }
+        return xen_tcg_copy(cs, arg, &fi, sizeof(fi), true) ? 0 : -EFAULT;
     }
     case XENVER_pagesize:
         return TARGET_PAGE_SIZE;
@@ -269,7 +281,7 @@ static long do_sched_shutdown(CPUState *cs, target_ulong arg)
 {
     uint32_t reason;
 
-    if (!copy_guest(cs, arg, &reason, sizeof(reason), false)) {
+    if (!xen_tcg_copy(cs, arg, &reason, sizeof(reason), false)) {
         return -EFAULT;
     }
     BQL_LOCK_GUARD();
@@ -289,45 +301,78 @@ static long do_sched_shutdown(CPUState *cs, target_ulong arg)
     }
 }
 
-static long do_sched_op(CPUState *cs, uint64_t cmd, target_ulong arg)
+/* Called without the BQL: SCHEDOP_block may halt the vCPU */
+static long do_sched_op(XenHypercall *hc)
 {
-    switch (cmd) {
+    switch (hc->arg[0]) {
     case SCHEDOP_yield:
         return 0;
+    case SCHEDOP_block:
+        return xen_tcg_sched_block(hc);
+    case SCHEDOP_poll:
+        return xen_tcg_sched_poll(hc);
     case SCHEDOP_shutdown:
-        return do_sched_shutdown(cs, arg);
+        return do_sched_shutdown(hc->cs, hc->arg[1]);
     default:
+        return -ENOSYS;
+    }
+}
+
+/* The hypercalls that go to the Xen emulation backends; BQL held */
+static long do_backend_hypercall(XenHypercall *hc, uint64_t nr)
+{
+    switch (nr) {
+    case __HYPERVISOR_memory_op:
+        return xen_tcg_memory_op(hc);
+    case __HYPERVISOR_hvm_op:
+        return xen_tcg_hvm_op(hc);
+    case __HYPERVISOR_grant_table_op:
+        return xen_tcg_grant_table_op(hc);
+    case HYPERVISOR_EVTCHN_OP:
+        return xen_tcg_event_channel_op(hc);
+    case HYPERVISOR_PHYSDEV_OP:
+        return xen_tcg_physdev_op(hc);
+    case __HYPERVISOR_vcpu_op:
+        return xen_tcg_vcpu_op(hc);
+    case __HYPERVISOR_set_timer_op:
+        return xen_tcg_set_timer_op(hc);
+    default:
+        qemu_log_mask(LOG_UNIMP, "xen: hypercall %" PRIu64
+                      " is not implemented\n", nr);
         return -ENOSYS;
     }
 }
 
 void helper_xen_hypercall(CPUX86State *env)
 {
+    static const int abi64[5] = { R_EDI, R_ESI, R_EDX, 10, 8 };
+    static const int abi32[5] = { R_EBX, R_ECX, R_EDX, R_ESI, R_EDI };
     CPUState *cs = env_cpu(env);
-    bool wide = (env->hflags & HF_LMA_MASK) && (env->hflags & HF_CS64_MASK);
-    uint64_t nr = wide ? env->regs[R_EAX] : (uint32_t)env->regs[R_EAX];
-    uint64_t a0 = wide ? env->regs[R_EDI] : (uint32_t)env->regs[R_EBX];
-    uint64_t a1 = wide ? env->regs[R_ESI] : (uint32_t)env->regs[R_ECX];
+    XenHypercall hc = {
+        .cs = cs,
+        .wide = (env->hflags & HF_LMA_MASK) && (env->hflags & HF_CS64_MASK),
+    };
+    uint64_t nr = hc.wide ? env->regs[R_EAX] : (uint32_t)env->regs[R_EAX];
     long ret;
 
+    for (int i = 0; i < ARRAY_SIZE(hc.arg); i++) {
+        hc.arg[i] = hc.wide ? env->regs[abi64[i]] :
+                    (uint32_t)env->regs[abi32[i]];
+    }
     if (env->hflags & HF_CPL_MASK) {
         ret = -EPERM;
+    } else if (nr == __HYPERVISOR_xen_version) {
+        ret = do_xen_version(cs, hc.arg[0], hc.arg[1]);
+    } else if (nr == HYPERVISOR_SCHED_OP) {
+        ret = do_sched_op(&hc);
     } else {
-        switch (nr) {
-        case __HYPERVISOR_xen_version:
-            ret = do_xen_version(cs, a0, a1);
-            break;
-        case HYPERVISOR_SCHED_OP:
-            ret = do_sched_op(cs, a0, a1);
-            break;
-        default:
-            qemu_log_mask(LOG_UNIMP, "xen: hypercall %" PRIu64
-                          " is not implemented\n", nr);
-            ret = -ENOSYS;
-        }
+        BQL_LOCK_GUARD();
+        ret = do_backend_hypercall(&hc, nr);
+        /* Xen looks at the callback level on the way back to the guest */
+        xen_tcg_maybe_deassert_callback();
     }
-    trace_xen_tcg_hypercall(cs->cpu_index, nr, a0, a1, ret);
-    env->regs[R_EAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+    trace_xen_tcg_hypercall(cs->cpu_index, nr, hc.arg[0], hc.arg[1], ret);
+    env->regs[R_EAX] = hc.wide ? (uint64_t)ret : (uint32_t)ret;
 }
 
 static void get_xen_version(Object *obj, Visitor *v, const char *name,
@@ -345,6 +390,10 @@ static void set_xen_version(Object *obj, Visitor *v, const char *name,
         return;
     }
     xen_tcg_version = value;
+    /* as KVM: the machine then creates the Xen emulation devices */
+    if (value && xen_mode == XEN_DISABLED) {
+        xen_mode = XEN_EMULATE;
+    }
 }
 
 static void get_uint16(Object *obj, Visitor *v, const char *name,

@@ -1,0 +1,348 @@
+/*
+ * Xen HVM guests under TCG: memory_op, hvm_op and grant_table_op
+ *
+ * These place Xen's pages in the guest's physical address space (the
+ * shared_info page, grant-table frames), read and set HVM parameters
+ * (the event-channel callback, where xenstore and the console are) and
+ * size the grant table.  The pages themselves belong to QEMU's Xen
+ * emulation backends (hw/i386/kvm/xen_*.c), shared with KVM's Xen mode.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "cpu.h"
+#include "exec/target_page.h"
+#include "hw/xen/xen.h"
+#include "hw/xen/interface/xen.h"
+#include "hw/xen/interface/memory.h"
+#include "hw/xen/interface/grant_table.h"
+#include "hw/xen/interface/hvm/hvm_op.h"
+#include "hw/xen/interface/hvm/params.h"
+#include "hw/i386/kvm/xen_overlay.h"
+#include "hw/i386/kvm/xen_evtchn.h"
+#include "hw/i386/kvm/xen_gnttab.h"
+#include "hw/i386/kvm/xen_xenstore.h"
+#include "hw/i386/kvm/xen_primary_console.h"
+#include "system/kvm_xen.h"
+#include "kvm/xen-compat.h"
+#include "xen-tcg-internal.h"
+
+/* Xen's public/hvm/params.h: parameters 0 to 38 exist */
+#define XEN_HVM_NR_PARAMS   39
+
+bool xen_tcg_domid_is_self(uint16_t domid)
+{
+    return domid == DOMID_SELF || domid == xen_domid;
+}
+
+static long map_shared_info(uint64_t gfn)
+{
+    uint64_t gpa = gfn << TARGET_PAGE_BITS;
+    int err = xen_overlay_map_shinfo_page(gpa);
+
+    if (!err) {
+        xen_tcg_shared_info_moved(gpa);
+    }
+    return err;
+}
+
+static long add_to_physmap_one(uint32_t space, uint64_t idx, uint64_t gfn)
+{
+    switch (space) {
+    case XENMAPSPACE_shared_info:
+        return idx ? -EINVAL : map_shared_info(gfn);
+    case XENMAPSPACE_grant_table:
+        return xen_gnttab_map_page(idx, gfn);
+    case XENMAPSPACE_gmfn:
+    case XENMAPSPACE_gmfn_range:
+        return -EOPNOTSUPP;     /* moving guest RAM around: not emulated */
+    case XENMAPSPACE_gmfn_foreign:
+    case XENMAPSPACE_dev_mmio:
+        return -EPERM;          /* a domain of its own may not */
+    default:
+        return -EINVAL;
+    }
+}
+
+static long add_to_physmap(XenHypercall *hc, uint64_t va)
+{
+    struct xen_add_to_physmap x;
+    struct compat_xen_add_to_physmap c;
+    long err;
+
+    if (hc->wide) {
+        err = xen_tcg_copy_in(hc, va, &x, sizeof(x));
+    } else {
+        err = xen_tcg_copy_in(hc, va, &c, sizeof(c));
+        x.domid = c.domid;
+        x.size = c.size;
+        x.space = c.space;
+        x.idx = c.idx;
+        x.gpfn = c.gpfn;
+    }
+    if (err) {
+        return err;
+    }
+    if (!xen_tcg_domid_is_self(x.domid)) {
+        return -ESRCH;
+    }
+    return add_to_physmap_one(x.space, x.idx, x.gpfn);
+}
+
+/* Reads element @i of a guest array of longs (8 or 4 bytes each) */
+static long read_long(XenHypercall *hc, uint64_t va, uint32_t i,
+                      uint64_t *val)
+{
+    size_t n = xen_tcg_long_size(hc);
+
+    *val = 0;
+    return xen_tcg_copy_in(hc, va + i * n, val, n);
+}
+
+static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
+{
+    struct xen_add_to_physmap_batch x;
+    struct compat_xen_add_to_physmap_batch c;
+    uint64_t idxs, gpfns, errs;
+    long err;
+
+    if (hc->wide) {
+        err = xen_tcg_copy_in(hc, va, &x, sizeof(x));
+        idxs = (uintptr_t)x.idxs.p;
+        gpfns = (uintptr_t)x.gpfns.p;
+        errs = (uintptr_t)x.errs.p;
+    } else {
+        err = xen_tcg_copy_in(hc, va, &c, sizeof(c));
+        x.domid = c.domid;
+        x.space = c.space;
+        x.size = c.size;
+        idxs = c.idxs.c;
+        gpfns = c.gpfns.c;
+        errs = c.errs.c;
+    }
+    if (err) {
+        return err;
+    }
+    if (!xen_tcg_domid_is_self(x.domid)) {
+        return -ESRCH;
+    }
+    for (uint32_t i = 0; i < x.size; i++) {
+        uint64_t idx, gpfn;
+        int32_t result;
+
+        err = read_long(hc, idxs, i, &idx);
+        err = err ? err : read_long(hc, gpfns, i, &gpfn);
+        if (err) {
+            return err;
+        }
+        /* each entry's own result goes to errs[]; the call succeeds */
+        result = add_to_physmap_one(x.space, idx, gpfn);
+        err = xen_tcg_copy_out(hc, errs + i * 4ull, &result, 4);
+        if (err) {
+            return err;
+        }
+    }
+    return 0;
+}
+
+long xen_tcg_memory_op(XenHypercall *hc)
+{
+    /* the bits above MEMOP_CMD_MASK are a continuation's start extent */
+    switch (hc->arg[0] & 0x3f) {
+    case XENMEM_add_to_physmap:
+        return add_to_physmap(hc, hc->arg[1]);
+    case XENMEM_add_to_physmap_batch:
+        return add_to_physmap_batch(hc, hc->arg[1]);
+    default:
+        return -ENOSYS;
+    }
+}
+
+static long get_param(uint32_t index, uint64_t *value)
+{
+    switch (index) {
+    case HVM_PARAM_CALLBACK_IRQ:
+        *value = xen_evtchn_get_callback_param();
+        return 0;
+    case HVM_PARAM_STORE_PFN:
+        *value = XEN_SPECIAL_PFN(XENSTORE);
+        return 0;
+    case HVM_PARAM_STORE_EVTCHN:
+        *value = xen_xenstore_get_port();
+        return 0;
+    case HVM_PARAM_CONSOLE_PFN:
+        *value = xen_primary_console_get_pfn();
+        return *value ? 0 : -EINVAL;
+    case HVM_PARAM_CONSOLE_EVTCHN:
+        *value = xen_primary_console_get_port();
+        return *value ? 0 : -EINVAL;
+    default:
+        /* parameters nothing here sets read as zero, as on a fresh Xen */
+        *value = 0;
+        return index < XEN_HVM_NR_PARAMS ? 0 : -EINVAL;
+    }
+}
+
+static long set_param(XenHypercall *hc, uint32_t index, uint64_t value)
+{
+    long err;
+
+    if (index >= XEN_HVM_NR_PARAMS) {
+        return -EINVAL;
+    }
+    if (index != HVM_PARAM_CALLBACK_IRQ) {
+        /* the toolstack's parameters: a guest may not change them */
+        return -EPERM;
+    }
+    err = xen_evtchn_set_callback_param(value);
+    /* as Xen, pick the shared_info layout from the caller's mode */
+    xen_set_long_mode(hc->wide);
+    return err;
+}
+
+static long hvm_param(XenHypercall *hc, bool set)
+{
+    struct xen_hvm_param hp;        /* the same in both ABIs */
+    long err = xen_tcg_copy_in(hc, hc->arg[1], &hp, sizeof(hp));
+
+    if (err) {
+        return err;
+    }
+    if (!xen_tcg_domid_is_self(hp.domid)) {
+        return -ESRCH;
+    }
+    if (set) {
+        return set_param(hc, hp.index, hp.value);
+    }
+    err = get_param(hp.index, &hp.value);
+    return err ? err : xen_tcg_copy_out(hc, hc->arg[1], &hp, sizeof(hp));
+}
+
+static long set_upcall_vector(XenHypercall *hc)
+{
+    struct xen_hvm_evtchn_upcall_vector up;
+    CPUState *target;
+    long err = xen_tcg_copy_in(hc, hc->arg[1], &up, sizeof(up));
+
+    if (err) {
+        return err;
+    }
+    target = qemu_get_cpu(up.vcpu);
+    if (up.vector < 0x10 || !target) {
+        return -EINVAL;
+    }
+    X86_CPU(target)->env.xen_vcpu_callback_vector = up.vector;
+    return 0;
+}
+
+long xen_tcg_hvm_op(XenHypercall *hc)
+{
+    switch (hc->arg[0]) {
+    case HVMOP_set_param:
+        return hvm_param(hc, true);
+    case HVMOP_get_param:
+        return hvm_param(hc, false);
+    case HVMOP_set_evtchn_upcall_vector:
+        return set_upcall_vector(hc);
+    case HVMOP_pagetable_dying:
+        /* only shadow paging cares; the guest stops asking on -ENOSYS */
+    default:
+        return -ENOSYS;
+    }
+}
+
+/*
+ * GNTTABOP_setup_table: grow the table to nr_frames and list where its
+ * frames are in the guest (an HVM guest maps them with add_to_physmap;
+ * a frame not mapped yet reads as an invalid GFN).
+ */
+static long gnttab_setup_table(XenHypercall *hc, uint64_t va)
+{
+    struct gnttab_setup_table st;
+    struct gnttab_query_size qs = { .dom = DOMID_SELF };
+    size_t n = xen_tcg_long_size(hc);
+    size_t size = hc->wide ? sizeof(st) : 16;
+    uint64_t list;
+    long err;
+
+    memset(&st, 0, sizeof(st));
+    err = xen_tcg_copy_in(hc, va, &st, size);
+    if (err) {
+        return err;
+    }
+    /* compat: the handle is 4 bytes at offset 12 */
+    list = hc->wide ? (uintptr_t)st.frame_list.p :
+                      ldl_le_p((uint8_t *)&st + 12);
+    xen_gnttab_query_size_op(&qs);
+    if (!xen_tcg_domid_is_self(st.dom)) {
+        st.status = GNTST_bad_domain;
+    } else if (st.nr_frames > qs.max_nr_frames) {
+        st.status = GNTST_general_error;
+    } else {
+        st.status = GNTST_okay;
+        for (uint32_t i = 0; i < st.nr_frames; i++) {
+            uint64_t gfn = xen_gnttab_get_frame_gfn(i);
+
+            err = xen_tcg_copy_out(hc, list + i * n, &gfn, n);
+            if (err) {
+                return err;
+            }
+        }
+    }
+    return xen_tcg_copy_out(hc, va + 8, &st.status, sizeof(st.status));
+}
+
+long xen_tcg_grant_table_op(XenHypercall *hc)
+{
+    uint64_t va = hc->arg[1];
+    union {
+        struct gnttab_set_version set;
+        struct gnttab_get_version get;
+        struct gnttab_query_size query;
+    } u;
+    size_t size;
+    long err;
+
+    switch (hc->arg[0]) {
+    case GNTTABOP_set_version:
+        size = sizeof(u.set);
+        break;
+    case GNTTABOP_get_version:
+        size = sizeof(u.get);
+        break;
+    case GNTTABOP_query_size:
+        size = sizeof(u.query);
+        break;
+    case GNTTABOP_setup_table:
+        size = 0;
+        break;
+    default:
+        /* mapping, copying, transfers: a guest's own backends, not ours */
+        return -ENOSYS;
+    }
+    if (hc->arg[2] != 1) {
+        return -EINVAL;         /* these take exactly one operation */
+    }
+    if (!size) {
+        return gnttab_setup_table(hc, va);
+    }
+    err = xen_tcg_copy_in(hc, va, &u, size);
+    if (err) {
+        return err;
+    }
+    switch (hc->arg[0]) {
+    case GNTTABOP_set_version:
+        err = xen_gnttab_set_version_op(&u.set);
+        break;
+    case GNTTABOP_get_version:
+        err = xen_gnttab_get_version_op(&u.get);
+        break;
+    default:
+        err = xen_gnttab_query_size_op(&u.query);
+        break;
+    }
+    return err ? err : xen_tcg_copy_out(hc, va, &u, size);
+}

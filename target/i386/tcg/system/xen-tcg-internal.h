@@ -1,0 +1,69 @@
+/*
+ * Xen HVM guests under TCG: what the hypercall families share
+ *
+ * xen-tcg.c dispatches; xen-tcg-hvm.c has memory_op, hvm_op and
+ * grant_table_op; xen-tcg-evtchn.c event_channel_op and physdev_op;
+ * xen-tcg-vcpu.c the vCPU state (vcpu_info, runstate, timers, upcall
+ * delivery), vcpu_op, set_timer_op and the blocking sched_ops.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef XEN_TCG_INTERNAL_H
+#define XEN_TCG_INTERNAL_H
+
+/* One hypercall as the guest made it */
+typedef struct XenHypercall {
+    CPUState *cs;
+    bool wide;          /* 64-bit ABI: longs and pointers are 8 bytes */
+    uint64_t arg[5];
+} XenHypercall;
+
+/*
+ * Copy to or from the guest virtual address @va; false if any of it is
+ * not guest RAM (writable RAM for @to_guest), so the caller says -EFAULT.
+ */
+bool xen_tcg_copy(CPUState *cs, uint64_t va, void *buf, size_t len,
+                  bool to_guest);
+
+static inline long xen_tcg_copy_in(XenHypercall *hc, uint64_t va,
+                                   void *buf, size_t len)
+{
+    return xen_tcg_copy(hc->cs, va, buf, len, false) ? 0 : -EFAULT;
+}
+
+static inline long xen_tcg_copy_out(XenHypercall *hc, uint64_t va,
+                                    const void *buf, size_t len)
+{
+    return xen_tcg_copy(hc->cs, va, (void *)buf, len, true) ? 0 : -EFAULT;
+}
+
+/* A guest "unsigned long" (xen_ulong_t, xen_pfn_t): 8 or 4 bytes */
+static inline size_t xen_tcg_long_size(XenHypercall *hc)
+{
+    return hc->wide ? 8 : 4;
+}
+
+/* Is @domid the caller itself? */
+bool xen_tcg_domid_is_self(uint16_t domid);
+
+/* Xen's system time: nanoseconds of QEMU's virtual clock */
+int64_t xen_tcg_system_time_ns(void);
+
+long xen_tcg_memory_op(XenHypercall *hc);
+long xen_tcg_hvm_op(XenHypercall *hc);
+long xen_tcg_grant_table_op(XenHypercall *hc);
+long xen_tcg_event_channel_op(XenHypercall *hc);
+long xen_tcg_physdev_op(XenHypercall *hc);
+long xen_tcg_vcpu_op(XenHypercall *hc);
+long xen_tcg_set_timer_op(XenHypercall *hc);
+long xen_tcg_sched_block(XenHypercall *hc);
+long xen_tcg_sched_poll(XenHypercall *hc);
+
+/* shared_info moved to @gpa (INVALID_GPA: unmapped): default vcpu_infos */
+void xen_tcg_shared_info_moved(uint64_t gpa);
+
+/* The guest may have cleared evtchn_upcall_pending: drop a stale line */
+void xen_tcg_maybe_deassert_callback(void);
+
+#endif
