@@ -1,0 +1,140 @@
+"""Boot the Linux test guest under QEMU and talk to it.
+
+The guest's /init (init.sh) reports on the serial console with lines
+"XTEST: key value..." and, once it has booted, runs shell commands read
+from that console: "XTEST: ready" when it waits for one, "XTEST: end N"
+after each.  QMP is on a UNIX socket beside it.
+"""
+
+import json
+import os
+import queue
+import re
+import socket
+import subprocess
+import threading
+import time
+
+
+class GuestError(Exception):
+    pass
+
+
+class Guest:
+    def __init__(self, qemu, images, log, args, append="", machine="pc",
+                 accel="tcg,xen-version=0x4000a", smp=1, mem=512,
+                 reboot=False, scenario="root"):
+        self.log = open(log, "w")
+        self.lines = queue.Queue()
+        self.seen = []                  # every console line so far
+        qmp_path = log + ".qmp"
+        if os.path.exists(qmp_path):
+            os.unlink(qmp_path)
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(qmp_path)
+        srv.listen(1)
+        cmd = [qemu, "-machine", machine, "-accel", accel,
+               "-m", str(mem), "-smp", str(smp), "-display", "none",
+               "-nodefaults", "-serial", "stdio", "-monitor", "none",
+               "-qmp", "unix:" + qmp_path, "-S",
+               "-kernel", os.path.join(images, "vmlinuz"),
+               "-initrd", os.path.join(images, "initramfs.cpio.gz"),
+               "-append", "console=ttyS0 panic=-1 xtest=%s %s"
+               % (scenario, append)] + args
+        if not reboot:
+            cmd.append("-no-reboot")
+        self.log.write("# " + " ".join(cmd) + "\n")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        srv.settimeout(30)
+        self.qmp_file = srv.accept()[0].makefile("rw")
+        srv.close()
+        json.loads(self.qmp_file.readline())           # greeting
+        self.qmp("qmp_capabilities")
+        self.events = []
+        threading.Thread(target=self._reader, daemon=True).start()
+        self.started = time.monotonic()
+
+    def _reader(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.log.write(line + "\n")
+            self.log.flush()
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def start(self):
+        """Let the vCPUs run (QEMU starts paused, for QMP checks)."""
+        self.qmp("cont")
+
+    def qmp(self, cmd, **args):
+        self.qmp_file.write(json.dumps({"execute": cmd, "arguments": args})
+                            + "\n")
+        self.qmp_file.flush()
+        while True:
+            reply = json.loads(self.qmp_file.readline())
+            if "event" in reply:
+                self.events.append(reply)
+                continue
+            if "error" in reply:
+                raise GuestError("QMP %s: %s" % (cmd, reply["error"]))
+            return reply["return"]
+
+    def _next(self, deadline, waiting_for):
+        try:
+            line = self.lines.get(
+                timeout=max(deadline - time.monotonic(), 0.01))
+        except queue.Empty:
+            raise GuestError("timeout waiting for %s" % waiting_for)
+        if line is None:
+            raise GuestError("QEMU exited (status %s) waiting for %s"
+                             % (self.proc.wait(), waiting_for))
+        self.seen.append(line)
+        if line.startswith("XTEST: fail"):
+            raise GuestError(line)
+        return line
+
+    def expect(self, pattern, timeout=120):
+        """The first console line from now on matching @pattern."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self._next(deadline, repr(pattern)))
+            if m:
+                return m
+
+    def run(self, command, timeout=120):
+        """Run a shell command in the guest: (status, output lines)."""
+        self.proc.stdin.write((command + "\n").encode())
+        self.proc.stdin.flush()
+        out = []
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self._next(deadline, "the end of " + repr(command))
+            if line.startswith("XTEST: end "):
+                return int(line.split()[2]), out
+            if line != "XTEST: ready":
+                out.append(line)
+
+    def ready(self, timeout=180):
+        self.expect(r"^XTEST: ready$", timeout)
+
+    def reported(self, key):
+        """Values of the "XTEST: key ..." lines seen so far."""
+        pre = "XTEST: %s " % key
+        return [l[len(pre):] for l in self.seen if l.startswith(pre)]
+
+    def close(self, timeout=30):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(b"poweroff -f\n")
+                self.proc.stdin.flush()
+            except OSError:
+                pass
+        try:
+            status = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            status = self.proc.wait()
+        self.log.close()
+        return status
