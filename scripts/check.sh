@@ -37,6 +37,8 @@ run_tap guest "$TOP/tests/guest/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-g
 run_tap guest-xen-hvm "$TOP/tests/guest/xen-hvm/run.sh" "$QTEST_QEMU_BINARY" \
     "$BUILD_DIR/tests-guest/xen-hvm"
 
+run_tap guest-xen-events "$TOP/tests/guest/xen-events/run.sh" "$QTEST_QEMU_BINARY" \
+    "$BUILD_DIR/tests-guest/xen-events"
 run_tap linux "$TOP/tests/linux/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-linux"
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -50,6 +50,15 @@ void xen_tcg_vcpu_soft_reset(CPUState *cs, run_on_cpu_data data);
 /* For cpu_get_pic_interrupt(): the callback vector to take now, or -1 */
 int xen_tcg_callback_vector(X86CPU *cpu);
 
+/*
+ * Is HVM_PARAM_CALLBACK_IRQ's vector due on @cpu?  Like a level: while
+ * it is, the APIC and the PIC must not clear CPU_INTERRUPT_HARD.
+ */
+bool xen_tcg_vector_upcall_pending(X86CPU *cpu);
+
+/* The callback route changed: deliver the upcalls already pending */
+void xen_tcg_kick_upcalls(void);
+
 #else
 
 static inline bool xen_tcg_enabled(void)
@@ -91,6 +100,11 @@ static inline void xen_tcg_vcpu_soft_reset(CPUState *cs,
 static inline int xen_tcg_callback_vector(X86CPU *cpu)
 {
     return -1;
+}
+
+static inline bool xen_tcg_vector_upcall_pending(X86CPU *cpu)
+{
+    return false;
 }
 
 #endif

@@ -48,7 +48,8 @@ class Guest:
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         srv.settimeout(30)
-        self.qmp_file = srv.accept()[0].makefile("rw")
+        self.qmp_sock = srv.accept()[0]
+        self.qmp_file = self.qmp_sock.makefile("rw")
         srv.close()
         json.loads(self.qmp_file.readline())           # greeting
         self.qmp("qmp_capabilities")
@@ -80,6 +81,25 @@ class Guest:
             if "error" in reply:
                 raise GuestError("QMP %s: %s" % (cmd, reply["error"]))
             return reply["return"]
+
+    def wait_event(self, name, timeout=60):
+        """Wait for the QMP event @name (or take one that came already)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for e in self.events:
+                if e["event"] == name:
+                    self.events.remove(e)
+                    return e
+            self.qmp_sock.settimeout(max(deadline - time.monotonic(), 0.01))
+            try:
+                line = self.qmp_file.readline()
+            except socket.timeout:
+                raise GuestError("timeout waiting for QMP event " + name)
+            finally:
+                self.qmp_sock.settimeout(None)
+            if not line:
+                raise GuestError("QMP closed waiting for event " + name)
+            self.events.append(json.loads(line))
 
     def _next(self, deadline, waiting_for):
         try:

@@ -153,9 +153,223 @@ def scenario_default(t, env, machine="pc"):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+def small_disk(env, name):
+    path = os.path.join(env.out, name + ".img")
+    with open(path, "wb") as f:
+        f.truncate(8 << 20)
+    return path
+
+
+# xen_emul_unplug= value -> what goes: (primary master, aux IDE disk, NIC)
+UNPLUG = {
+    "never": (False, False, False),
+    "unnecessary": (False, False, False),
+    "ide-disks": (True, True, False),
+    "aux-ide-disks": (False, True, False),
+    "nics": (False, False, True),
+    "all": (True, True, True),
+}
+
+
+def scenario_unplug(t, env, option):
+    """xen_emul_unplug=OPTION: exactly the devices asked for go."""
+    name = "unplug-" + option
+    what = "%s: " % name
+    gone = UNPLUG[option]
+    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk(name),
+            "-drive", "file=%s,if=ide,index=0,format=raw"
+            % small_disk(env, name + "-hda"),
+            "-drive", "file=%s,if=ide,index=1,format=raw"
+            % small_disk(env, name + "-hdb"),
+            "-netdev", "user,id=pv", "-device", "xen-net-device,netdev=pv",
+            "-netdev", "user,id=emu", "-device", "e1000,netdev=emu"]
+    g = env.guest(name, args, scenario="shell",
+                  append="xen_emul_unplug=" + option)
+    try:
+        g.start()
+        g.ready()
+        devs = block_devs(g)
+        now = ("ide0-hd0" not in devs, "ide0-hd1" not in devs,
+               E1000 not in pci_ids(g))
+        t.check(now == gone, what + "unplugged (hda, hdb, e1000) = %s" %
+                (gone,), "QMP says %s" % (now,))
+        sd = [b for b in g.reported("block") if b.startswith("sd")]
+        e1000 = [n for n in g.reported("net") if " e1000 " in n]
+        t.check(len(sd) == 2 - gone[0] - gone[1] and
+                len(e1000) == 1 - gone[2],
+                what + "the guest sees exactly the emulated devices left",
+                "sd: %s, e1000: %s" % (sd, e1000))
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
+def interrupts(g):
+    status, out = g.run("cat /proc/interrupts")
+    return out
+
+
+def irq_count(line):
+    """Sum of the per-CPU counts of a /proc/interrupts line."""
+    total = 0
+    for field in line.split()[1:]:
+        if not field.isdigit():
+            break
+        total += int(field)
+    return total
+
+
+def scenario_callback(t, env, name, append="", smp=1, accel=None,
+                      nic="xen-net-device", expect=None):
+    """Event delivery by one route; netfront (or a virtio NIC) carries
+    traffic, and /proc/interrupts shows which interrupt carried it."""
+    what = "callback-%s: " % name
+    trace = os.path.join(env.out, "callback-%s.trace" % name)
+    args = ["-netdev", env.netdev("n0"), "-device", nic + ",netdev=n0",
+            "-drive", "file=%s,if=xen,format=raw" % env.disk("cb-" + name),
+            "-trace", "enable=xen_tcg_upcall", "-D", trace]
+    kw = {"accel": accel} if accel else {}
+    g = env.guest("callback-" + name, args, scenario="shell", smp=smp,
+                  append=append, **kw)
+    try:
+        g.start()
+        g.ready()
+        dev = "eth0"
+        ok, out = net_up_and_fetch(g, dev)
+        t.check(ok, what + "an HTTP GET through %s" % nic, out)
+        lines = interrupts(g)
+        match = [l for l in lines if re.search(expect, l)]
+        t.check(len(match) == 1 and irq_count(match[0]) > 0,
+                what + "/proc/interrupts: %s, and it fired" % expect,
+                match or lines)
+        return g, lines, trace
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+        return g, [], trace
+    finally:
+        t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
+def scenario_callbacks(t, env):
+    intx_ioapic = r"IO-APIC.*xen-platform-pci"
+    scenario_callback(t, env, "intx-ioapic", "xen_no_vector_callback",
+                      expect=intx_ioapic)
+    scenario_callback(t, env, "intx-ioapic-nomsi",
+                      "xen_no_vector_callback pci=nomsi", expect=intx_ioapic)
+    scenario_callback(t, env, "intx-pic", "xen_no_vector_callback noapic",
+                      expect=r"XT-PIC.*xen-platform-pci")
+    scenario_callback(t, env, "vector", expect=r"^ *HYP:")
+    # Xen 4.17's CPUID offers the per-vCPU vector, which Linux then uses
+    g, lines, trace = scenario_callback(
+        t, env, "vcpu-vector", smp=2, accel="tcg,xen-version=0x40011",
+        expect=r"^ *HYP:")
+    with open(trace, errors="replace") as f:
+        log = f.read()
+    t.check(all("cpu %d vcpu-vector" % c in log for c in (0, 1)) and
+            "cpu 0 vector " not in log,
+            "callback-vcpu-vector: both vCPUs got upcalls by their own "
+            "vector, never by the domain-wide one")
+    # a virtio NIC whose interrupts the guest routes as Xen PIRQs (kept:
+    # by default Linux has every emulated NIC unplugged, virtio's too)
+    scenario_callback(t, env, "pirq-msix", "xen_emul_unplug=never",
+                      nic="virtio-net-pci",
+                      expect=r"xen-pirq.*msi-x.*virtio0-input")
+    scenario_callback(t, env, "pirq-intx", "xen_emul_unplug=never pci=nomsi",
+                      nic="virtio-net-pci",
+                      expect=r"xen-pirq.*ioapic-level.*virtio0")
+
+
+def scenario_blacklist(t, env):
+    """The host blacklists Linux's product (3): the guest must leave its
+    emulated devices alone."""
+    what = "blacklist: "
+    args = ["-global", "xen-platform.blacklist=linux:*",
+            "-drive", "file=%s,if=ide,index=0,format=raw" % env.disk("bl"),
+            "-netdev", "user,id=emu", "-device", "e1000,netdev=emu"]
+    g = env.guest("blacklist", args, scenario="shell")
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("dmesg | grep -i 'blacklisted by host'")
+        t.check(status == 0 and out,
+                what + "the guest says it is blacklisted", out)
+        t.check(E1000 in pci_ids(g) and "ide0-hd0" in block_devs(g),
+                what + "the e1000 and the IDE disk are still there (QMP)")
+        t.check(any(b.startswith("sda ") for b in g.reported("block")) and
+                any(" e1000 " in n for n in g.reported("net")),
+                what + "the guest drives them (sda, e1000's eth0)")
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
+def scenario_reboot(t, env):
+    """A guest reboot: the reset gives the devices back, the guest boots
+    again and unplugs them again."""
+    what = "reboot: "
+    img, hvc, g = default_setup(env, "reboot", "pc")
+    try:
+        g.start()
+        g.ready()
+        t.check(E1000 not in pci_ids(g), what + "first boot: unplugged")
+        g.proc.stdin.write(b"reboot -f\n")
+        g.proc.stdin.flush()
+        g.wait_event("RESET")
+        g.qmp("stop")
+        t.check(E1000 in pci_ids(g) and "ide0-hd0" in block_devs(g),
+                what + "after the reset the e1000 and the IDE disk are back")
+        g.qmp("cont")
+        g.expect(r"^XTEST: stage initramfs$", 120)
+        g.ready()
+        t.check(E1000 not in pci_ids(g) and
+                "ide0-hd0" not in block_devs(g),
+                what + "second boot: unplugged again")
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
+def scenario_smp(t, env):
+    """2 vCPUs: event channels and IPIs on both."""
+    what = "smp: "
+    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk("smp"),
+            "-netdev", env.netdev("n0"), "-device", "xen-net-device,netdev=n0"]
+    g = env.guest("smp", args, smp=2)
+    try:
+        g.start()
+        g.ready()
+        # work on both vCPUs: IPIs (resched, call-function) fly between them
+        g.run("for c in 0 1 0 1; do taskset -c $c ls / >/dev/null; done")
+        ok, out = net_up_and_fetch(g)
+        t.check(ok, what + "netfront works", out)
+        lines = interrupts(g)
+        t.diag("\n".join(l for l in lines if "xen" in l or "HYP" in l))
+        def per_cpu(pattern):
+            for l in lines:
+                if re.search(pattern, l):
+                    return [int(x) for x in l.split()[1:3]]
+            return None
+        t.check(per_cpu(r"^ *HYP:") and min(per_cpu(r"^ *HYP:")) > 0,
+                what + "upcalls on both vCPUs", per_cpu(r"^ *HYP:"))
+        # each vCPU has its own IPI event channels: reschedN, callfuncsingleN
+        ipis = [per_cpu(r"%s%d$" % (kind, c))
+                for kind in ("resched", "callfuncsingle") for c in (0, 1)]
+        t.check(all(ipi and ipi[i % 2] > 0 for i, ipi in enumerate(ipis)),
+                what + "reschedule and call-function IPIs on both vCPUs",
+                ipis)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
+    "unplug": lambda t, env: [scenario_unplug(t, env, o) for o in UNPLUG],
+    "callbacks": scenario_callbacks,
+    "blacklist": scenario_blacklist,
+    "reboot": scenario_reboot,
+    "smp": scenario_smp,
 }
 
 

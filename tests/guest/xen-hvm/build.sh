@@ -15,5 +15,8 @@ gcc $cflags -c "$here/entry.S" -o "$out/xen-hvm-entry.o"
 # long-mode.S has 64-bit code (.code64) too, but goes into a 32-bit object
 gcc $cflags -c "$here/long-mode.S" -o "$out/xen-hvm-long-mode.o"
 gcc $cflags -c "$here/xen-hvm.c" -o "$out/xen-hvm.o"
+gcc $cflags -c "$here/hypercalls.c" -o "$out/xen-hvm-hypercalls.o"
+gcc $cflags -c "$here/unplug.c" -o "$out/xen-hvm-unplug.o"
 ld -m elf_i386 -T "$here/xen-hvm.ld" -o "$out/xen-hvm.elf" \
-    "$out/xen-hvm-entry.o" "$out/xen-hvm-long-mode.o" "$out/xen-hvm.o"
+    "$out/xen-hvm-entry.o" "$out/xen-hvm-long-mode.o" "$out/xen-hvm.o" \
+    "$out/xen-hvm-hypercalls.o" "$out/xen-hvm-unplug.o"

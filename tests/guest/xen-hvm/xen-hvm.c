@@ -2,14 +2,22 @@
  * A Multiboot test kernel that checks, from the guest's side, QEMU's TCG
  * emulation of the Xen HVM hypercall interface as of Xen 4.10
  * (-accel tcg,xen-version=0x4000a): the CPUID leaves, the hypercall page
- * MSR, and a few hypercalls through the 32-bit ABI (number in EAX,
- * arguments in EBX, ECX, EDX, ESI, EDI, result in EAX); then, after a
- * switch to 64-bit long mode (long-mode.S), through the 64-bit ABI
- * (number in RAX, arguments in RDI, RSI, RDX, R10, R8, result in RAX).
+ * MSR, and the hypercalls through the 32-bit ABI (number in EAX,
+ * arguments in EBX, ECX, EDX, ESI, EDI, result in EAX): xen_version
+ * here, every other family QEMU implements in hypercalls.c; the Xen
+ * platform device's unplug handshake (unplug.c); then, after a switch
+ * to 64-bit long mode (long-mode.S), some of them again through the
+ * 64-bit ABI (number in RAX, arguments in RDI, RSI, RDX, R10, R8, result
+ * in RAX).
  *
  * The cmdline says which vendor QEMU emulates ("intel": vmcall in the
- * hypercall page, "amd": vmmcall); CPUID leaf 0 must agree.  Two more
- * words add work after the checks:
+ * hypercall page, "amd": vmmcall); CPUID leaf 0 must agree.  More words:
+ *
+ *   unplug the machine has an IDE disk of 2048 sectors (primary master)
+ *          and an e1000 NIC, which check 0x27 unplugs; without it, that
+ *          check does the handshake only
+ *
+ * and two add work after the checks:
  *
  *   fuzz   1,000,000 hypercalls with random numbers and arguments, half
  *          through the page, half direct; then xen_version must still
@@ -67,21 +75,92 @@
  *                 64 bits of RAX; an exception in long mode; or afterwards
  *                 not back in 32-bit protected mode, paging off, with
  *                 xen_version through the 32-bit ABI right
+ *   0x1c    57    xen_version(XENVER_get_features): submap 0 is not 0x507,
+ *                 submap 1 not 0, or a pointer to ROM or past RAM not
+ *                 -EFAULT (or the ROM changed: also for 0x1d-0x24)
+ *   0x1d    59    memory_op: add_to_physmap of shared_info fails, or the
+ *                 page does not turn into shared_info and back into our
+ *                 RAM when it moves on; of grant-table frame 0 fails, or
+ *                 the page does not hold xenstore's grant (entry 1); the
+ *                 batch's per-entry errors are not 0 and -EINVAL (frame
+ *                 64); domain 5 is not -ESRCH, idx 1 of shared_info or
+ *                 space 99 not -EINVAL, gmfn not -EOPNOTSUPP, gmfn_foreign
+ *                 not -EPERM; bad pointers not -EFAULT; XENMEM_memory_map
+ *                 not -ENOSYS
+ *   0x1e    61    hvm_op: HVM_PARAM_STORE_PFN is not 0xfeff9, STORE_EVTCHN
+ *                 not a port, CALLBACK_IRQ does not read back what was set;
+ *                 parameter 39 is not -EINVAL, setting STORE_PFN not
+ *                 -EPERM, domain 5 not -ESRCH; set_evtchn_upcall_vector
+ *                 with vector 0x0f or vCPU 5 not -EINVAL, or with vector
+ *                 0xf3 for vCPU 0 fails; HVMOP_pagetable_dying is not
+ *                 -ENOSYS; a pointer past RAM not -EFAULT
+ *   0x1f    63    grant_table_op: query_size is not 2 of at most 64 frames,
+ *                 a count other than 1 not -EINVAL; set_version(1) fails or
+ *                 set_version(2) succeeds, get_version is not 1;
+ *                 setup_table does not list frames 0 and 1 where
+ *                 memory_op put them and frame 2 as 0xffffffff, or its
+ *                 status is not GNTST_general_error for 65 frames or
+ *                 GNTST_bad_domain for domain 5; map_grant_ref or copy
+ *                 is not -ENOSYS; a bad pointer not -EFAULT
  *   0x20    65    an exception before the first check
  *   0x21    67    success
+ *   0x22    69    event_channel_op: alloc_unbound, bind_ipi or bind_virq
+ *                 fails, or status does not say unbound, IPI, VIRQ
+ *                 (xenstore's port: interdomain); send to the IPI port
+ *                 does not set its bit at shared_info+2048 and raise the
+ *                 upcall in vCPU 0's slot, or does while masked; unmask
+ *                 does not deliver it; send to an unbound port is not
+ *                 dropped; close does not close, send to a closed port or
+ *                 port 1024 is not -EINVAL; a second VIRQ_TIMER is not
+ *                 -EEXIST, vCPU 7 not -ENOENT, domain 5 not -ESRCH;
+ *                 bind_vcpu wrong; FIFO ops or op 99 not -ENOSYS; reset
+ *                 leaves a port open
+ *   0x23    71    physdev_op: get_free_pirq, map_pirq of GSI 7,
+ *                 irq_status_query, eoi or unmap_pirq fail or say the
+ *                 wrong flags; PIRQ 0x7fffffff (eoi, irq_status_query) or
+ *                 GSI 24 is not -EINVAL; a bad pointer not -EFAULT;
+ *                 pirq_eoi_gmfn_v2 or op 99 not -ENOSYS
+ *   0x24    73    vcpu_op: register_vcpu_info at offset 4033 or a second
+ *                 time is not -EINVAL, for vCPU 7 not -ENOENT; registered,
+ *                 the vcpu_info does not have the upcall and every
+ *                 selector bit pending, or events still go to
+ *                 shared_info's slot; the runstate area is not the 32-bit
+ *                 layout, state running; time_memory_area or op 99 is
+ *                 not -ENOSYS; a bad pointer not -EFAULT
+ *   0x25    75    timers: VIRQ_TIMER does not fire for a periodic timer of
+ *                 1 ms, or a singleshot timer or set_timer_op in the past,
+ *                 or fires once they are stopped, or for set_timer_op(1 +
+ *                 2^36 ns) (the upper half in ECX); a period under 1 ms is
+ *                 not -EINVAL, vCPU 7 not -ENOENT
+ *   0x26    77    sched_op: poll of 129 ports or of port 1024 is not
+ *                 -EINVAL, of one port not 0; yield fails; shutdown for
+ *                 reason 99 is not -EINVAL; bad pointers not -EFAULT; op 99
+ *                 not -ENOSYS
+ *   0x27    79    the platform device: port 0x10 is not the magic 0x49d2,
+ *                 before and after product 0xffff, build 1; port 0x12 not
+ *                 protocol version 1; device 5853:0001 missing.  With
+ *                 "unplug": the e1000 missing, or the IDE primary master
+ *                 not a 2048-sector "QEMU HARDDISK" for ATA IDENTIFY; after
+ *                 the unplug mask 3 (disks, NICs) the e1000 still there,
+ *                 the IDE controller gone, or the master still answering
+ *                 (status not 0, the value of a unit without a drive)
+ *   0x28    81    in long mode, the 64-bit layouts: get_features is not
+ *                 0x507, or -EFAULT above 4 GiB; STORE_PFN not 0xfeff9;
+ *                 add_to_physmap (64-bit idx) of grant frame 2 or
+ *                 setup_table (8-byte frame list) wrong; poll of 129 ports
+ *                 (nr_ports at 8) not -EINVAL; vcpu_op with its argument
+ *                 in RDX not -EINVAL for a second vcpu_info or a short
+ *                 period
  *
- * An unexpected exception (for instance #UD when QEMU does not handle
- * vmcall) fails the check in progress, with the vector on COM1.
+ * They run in the order 0x01-0x16, 0x1c-0x27, 0x1b, 0x28, then fuzz
+ * (0x17-0x19) and bench (0x1a).  An unexpected exception (for instance
+ * #UD when QEMU does not handle vmcall) fails the check in progress,
+ * with the vector on COM1.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "xen-hvm.h"
-
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned long long u64;
-
+#include "xen-hvm-lib.h"
 #include "long-mode.h"
 
 #define COM1            0x3f8
@@ -98,52 +177,32 @@ typedef unsigned long long u64;
 #define XEN_CPUID_BASE  0x40000000
 #define XEN_MSR         0x40000000
 #define XEN_VERSION     0x0004000a
-#define HC_XEN_VERSION  17
-#define HC_IRET         23
-#define HC_SCHED_OP     29
 #define SCHEDOP_YIELD   0
 #define SCHEDOP_BLOCK   1
 #define SCHEDOP_SHUTDOWN 2
-#define HC_UNKNOWN      55
 #define XENVER_version      0
 #define XENVER_extraversion 1
-#define ENOSYS          38
-#define EFAULT          14
-#define EPERM           1
 
 /* Exceptions outside any check are reported as FAIL_SETUP. */
-static volatile int current_check;
+volatile int current_check;
 /* Set while a #GP is expected: the #GP handler then skips a wrmsr. */
 static volatile int expect_gp, gp_count;
 
 static u8 hypercall_page[4096] __attribute__((aligned(4096)));
 
-static void outb(u16 port, u8 val)
-{
-    asm volatile("outb %0, %1" : : "a"(val), "Nd"(port));
-}
-
-static u8 inb(u16 port)
-{
-    u8 val;
-
-    asm volatile("inb %1, %0" : "=a"(val) : "Nd"(port));
-    return val;
-}
-
-static void putc(char c)
+void putc(char c)
 {
     outb(COM1, c);
 }
 
-static void puts(const char *s)
+void puts(const char *s)
 {
     while (*s) {
         putc(*s++);
     }
 }
 
-static void puthex(u64 v, int digits)
+void puthex(u64 v, int digits)
 {
     puts("0x");
     for (int i = (digits - 1) * 4; i >= 0; i -= 4) {
@@ -151,7 +210,7 @@ static void puthex(u64 v, int digits)
     }
 }
 
-static void putdec(u32 v)
+void putdec(u32 v)
 {
     char buf[12];
     int i = sizeof(buf);
@@ -190,15 +249,25 @@ static void report(int code, int ok, const char *what, u64 value, int digits)
     }
 }
 
-static void check(int code, int ok, const char *what, u32 value)
+void check(int code, int ok, const char *what, u32 value)
 {
     report(code, ok, what, value, 8);
 }
 
 /* The same for a 64-bit register: all 16 digits show */
-static void check64(int code, int ok, const char *what, u64 value)
+void check64(int code, int ok, const char *what, u64 value)
 {
     report(code, ok, what, value, 16);
+}
+
+void check_eq(int code, const char *what, u32 got, u32 want)
+{
+    if (got != want) {
+        puts("expected ");
+        puthex(want, 8);
+        puts(", but:\n");
+    }
+    check(code, got == want, what, got);
 }
 
 /* Written by isr_common in entry.S: pusha, then the stub's pushes. */
@@ -279,7 +348,7 @@ static u64 rdmsr(u32 msr)
 }
 
 /* Compare n bytes; -ffreestanding leaves us without memcmp. */
-static int equal(const void *a, const void *b, int n)
+int equal(const void *a, const void *b, int n)
 {
     const u8 *p = a, *q = b;
 
@@ -292,7 +361,7 @@ static int equal(const void *a, const void *b, int n)
 }
 
 /* An inline rep stosb, which the compiler cannot turn into memset(). */
-static void fill(void *p, u8 val, u32 n)
+void fill(void *p, u8 val, u32 n)
 {
     asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(val) : "memory");
 }
@@ -324,7 +393,7 @@ static int has_word(const char *s, const char *w)
 }
 
 /* Hypercall number nr through its slot of the hypercall page. */
-static u32 hypercall5(u32 nr, const u32 a[5])
+u32 hypercall5(u32 nr, const u32 a[5])
 {
     u32 eax = (u32)hypercall_page + nr * 32;   /* the slot sets EAX = nr */
     u32 ebx = a[0], ecx = a[1], edx = a[2], esi = a[3], edi = a[4];
@@ -336,9 +405,16 @@ static u32 hypercall5(u32 nr, const u32 a[5])
     return eax;
 }
 
-static u32 hypercall(u32 nr, u32 a1, u32 a2)
+u32 hypercall(u32 nr, u32 a1, u32 a2)
 {
     const u32 a[5] = { a1, a2 };
+
+    return hypercall5(nr, a);
+}
+
+u32 hypercall3(u32 nr, u32 a1, u32 a2, u32 a3)
+{
+    const u32 a[5] = { a1, a2, a3 };
 
     return hypercall5(nr, a);
 }
@@ -370,7 +446,7 @@ static u32 direct_hypercall(int amd, u32 nr)
 }
 
 /* Set by kmain from the cmdline, before anything below runs. */
-static int amd;
+int amd;
 
 /*
  * Ring 3.  Of the TSS only SS0:ESP0 matter, the stack an interrupt from
@@ -434,7 +510,9 @@ static void check_cpl3(int code)
 /*
  * No pointer starts in the last page of the buffer: QEMU writes at most
  * 1 KiB through one (XENVER_capabilities), so a write into the guard
- * page after the buffer is a bug.
+ * page after the buffer is a bug.  (add_to_physmap_batch aside: its
+ * errs[] takes 4 bytes for each entry, but the count comes from the
+ * buffer, mostly zeroes.)
  */
 #define SCRATCH_PTRS    (SCRATCH_SIZE - 4096)
 #define GUARD_SIZE      4096
@@ -534,14 +612,6 @@ static void fuzz(int code)
  */
 #define BENCH_CALLS     1000000
 #define BENCH_PORT      0x61    /* PC speaker / PIT 2: a device model reads */
-
-static u64 rdtsc(void)
-{
-    u32 lo, hi;
-
-    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (u64)hi << 32 | lo;
-}
 
 /* total / BENCH_CALLS without libgcc's 64-bit division */
 static u32 per_call(u64 total)
@@ -681,27 +751,44 @@ static void setup_long_mode(void)
     idt64_desc.base = (u32)idt64;
 }
 
-/* One call in 64-bit mode; RDX, R8, R10 are 0.  An exception ends the run. */
+/* Make the call c describes in 64-bit mode; an exception ends the run. */
+static u64 call64_checked(int code, struct call64 *c)
+{
+    c->vector = NO_FAULT;
+    call64(c);
+    if (c->vector != NO_FAULT) {
+        puts("unexpected exception ");
+        putdec(c->vector);
+        puts(" error ");
+        puthex(c->error, 8);
+        puts(" at rip ");
+        puthex(c->fault_rip, 16);
+        puts(" in long mode\n");
+        exit_qemu(code);
+    }
+    return c->rax;
+}
+
+/* One call in 64-bit mode; RDX, R8, R10 are 0. */
 static u64 run64(int code, u64 rip, u64 rax, u64 rdi, u64 rsi,
                  u64 rbx, u64 rcx)
 {
     struct call64 c = {
         .rip = rip, .rax = rax, .rdi = rdi, .rsi = rsi,
-        .rbx = rbx, .rcx = rcx, .vector = NO_FAULT,
+        .rbx = rbx, .rcx = rcx,
     };
 
-    call64(&c);
-    if (c.vector != NO_FAULT) {
-        puts("unexpected exception ");
-        putdec(c.vector);
-        puts(" error ");
-        puthex(c.error, 8);
-        puts(" at rip ");
-        puthex(c.fault_rip, 16);
-        puts(" in long mode\n");
-        exit_qemu(code);
-    }
-    return c.rax;
+    return call64_checked(code, &c);
+}
+
+u64 hypercall64(int code, u32 nr, u64 rdi, u64 rsi, u64 rdx)
+{
+    struct call64 c = {
+        .rip = (u32)hypercall_page + nr * 32,
+        .rdi = rdi, .rsi = rsi, .rdx = rdx,
+    };
+
+    return call64_checked(code, &c);
 }
 
 /* Did the extraversion land in lm_buf just as the 32-bit call's in extra? */
@@ -802,6 +889,7 @@ void kmain(u32 magic, const u32 *mbi)
     check(2, intel != amd, "cmdline names one of intel, amd", mbi[0]);
     int do_fuzz = has_word(cmdline, "fuzz");
     int do_bench = has_word(cmdline, "bench");
+    int do_unplug = has_word(cmdline, "unplug");
 
     current_check = 3;
     cpuid(0, r);
@@ -939,11 +1027,14 @@ void kmain(u32 magic, const u32 *mbi)
           ret);
 
     check_cpl3(22);
+    check_hypercall_families();
+    check_unplug(do_unplug);
     /*
      * call64() comes back to 32-bit protected mode, so fuzz and bench
      * run after it as they did before, and check that it did.
      */
     check_long_mode(27);
+    check_families_64();
     if (do_fuzz) {
         fuzz(23);
     }

@@ -28,6 +28,7 @@
 #include "hw/i386/kvm/xen_primary_console.h"
 #include "system/kvm_xen.h"
 #include "kvm/xen-compat.h"
+#include "xen-tcg.h"
 #include "xen-tcg-internal.h"
 
 /* Xen's public/hvm/params.h: parameters 0 to 38 exist */
@@ -200,6 +201,10 @@ static long set_param(XenHypercall *hc, uint32_t index, uint64_t value)
     err = xen_evtchn_set_callback_param(value);
     /* as Xen, pick the shared_info layout from the caller's mode */
     xen_set_long_mode(hc->wide);
+    if (!err) {
+        /* as Xen: an upcall already pending goes the new way at once */
+        xen_tcg_kick_upcalls();
+    }
     return err;
 }
 
@@ -234,7 +239,7 @@ static long set_upcall_vector(XenHypercall *hc)
     if (up.vector < 0x10 || !target) {
         return -EINVAL;
     }
-    X86_CPU(target)->env.xen_vcpu_callback_vector = up.vector;
+    xen_tcg_set_upcall_vector(target, up.vector);
     return 0;
 }
 

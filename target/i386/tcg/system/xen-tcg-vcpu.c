@@ -12,8 +12,11 @@
  *    per-vCPU vector (HVMOP_set_evtchn_upcall_vector) goes through the
  *    local APIC like an MSI, and the guest EOIs it.  The domain-wide
  *    vector (HVM_PARAM_CALLBACK_IRQ type 2) is taken straight from
- *    cpu_get_pic_interrupt() whenever the vCPU has an upcall pending,
- *    and is not EOIed.  A GSI or PCI INTx callback is a level on an
+ *    cpu_get_pic_interrupt() whenever the vCPU has an upcall pending
+ *    and IF set, as Xen injects it at each VM entry, and is not EOIed:
+ *    CPU_INTERRUPT_HARD stays raised while the upcall is pending, the
+ *    APIC and the PIC do not clear it.  A GSI or PCI INTx callback is a
+ *    level on an
  *    interrupt line, held while vCPU 0's upcall is pending and dropped
  *    at the next EOI or hypercall after the guest cleared the flag.
  *
@@ -29,9 +32,8 @@
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "exec/target_page.h"
-#include "hw/i386/apic.h"
 #include "hw/i386/apic-msidef.h"
-#include "hw/intc/i8259.h"
+#include "hw/i386/apic_internal.h"
 #include "hw/xen/xen-callback-eoi.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/interface/vcpu.h"
@@ -117,8 +119,8 @@ void xen_tcg_shared_info_moved(uint64_t gpa)
     }
 }
 
-/* Deliver @cs's pending upcall; the BQL is held */
-static void deliver_upcall(CPUState *cs, int type)
+/* Deliver @cs's pending upcall by HVM_PARAM_CALLBACK_IRQ @param; BQL held */
+static void deliver_upcall(CPUState *cs, uint64_t param)
 {
     X86CPU *cpu = X86_CPU(cs);
     uint8_t vector = cpu->env.xen_vcpu_callback_vector;
@@ -134,7 +136,10 @@ static void deliver_upcall(CPUState *cs, int type)
                              MEMTXATTRS_UNSPECIFIED, NULL);
         return;
     }
-    switch (type) {
+    if (!param) {
+        return;     /* no route: the guest polls */
+    }
+    switch (CALLBACK_TYPE(param)) {
     case HVM_PARAM_CALLBACK_TYPE_VECTOR:
         /* cpu_get_pic_interrupt() asks xen_tcg_callback_vector() */
         trace_xen_tcg_upcall(cs->cpu_index, "vector", 0);
@@ -152,16 +157,30 @@ static void deliver_upcall(CPUState *cs, int type)
     }
 }
 
-static void upcall_bh_run(void *opaque)
+void xen_tcg_kick_upcalls(void)
 {
-    int type = CALLBACK_TYPE(xen_evtchn_get_callback_param());
+    uint64_t param = xen_evtchn_get_callback_param();
     CPUState *cs;
 
     CPU_FOREACH(cs) {
         if (upcall_pending(cs)) {
-            deliver_upcall(cs, type);
+            deliver_upcall(cs, param);
         }
     }
+}
+
+void xen_tcg_set_upcall_vector(CPUState *cs, uint8_t vector)
+{
+    X86_CPU(cs)->env.xen_vcpu_callback_vector = vector;
+    /* as Xen: an upcall pending already comes by the new vector now */
+    if (upcall_pending(cs)) {
+        deliver_upcall(cs, xen_evtchn_get_callback_param());
+    }
+}
+
+static void upcall_bh_run(void *opaque)
+{
+    xen_tcg_kick_upcalls();
 }
 
 void xen_tcg_inject_callback(CPUState *cs, int type)
@@ -172,38 +191,37 @@ void xen_tcg_inject_callback(CPUState *cs, int type)
      * be taken before that lock, so without it deliver from a BH.
      */
     if (bql_locked()) {
-        deliver_upcall(cs, type);
+        deliver_upcall(cs, xen_evtchn_get_callback_param());
     } else if (upcall_bh) {
         qemu_bh_schedule(upcall_bh);
     }
 }
 
-int xen_tcg_callback_vector(X86CPU *cpu)
+bool xen_tcg_vector_upcall_pending(X86CPU *cpu)
 {
-    CPUState *cs = CPU(cpu);
     uint64_t param;
 
     if (!xen_tcg_enabled() || cpu->env.xen_vcpu_callback_vector ||
-        !upcall_pending(cs)) {
-        return -1;
+        !upcall_pending(CPU(cpu))) {
+        return false;
     }
     param = xen_evtchn_get_callback_param();
-    if (CALLBACK_TYPE(param) != HVM_PARAM_CALLBACK_TYPE_VECTOR ||
-        !(uint8_t)param) {
+    return CALLBACK_TYPE(param) == HVM_PARAM_CALLBACK_TYPE_VECTOR &&
+           (uint8_t)param;
+}
+
+int xen_tcg_callback_vector(X86CPU *cpu)
+{
+    if (!xen_tcg_vector_upcall_pending(cpu)) {
         return -1;
     }
     /*
-     * Taking this interrupt cleared CPU_INTERRUPT_HARD: raise it again
-     * if the APIC or the PIC still has one for the vCPU.
+     * Taking it cleared CPU_INTERRUPT_HARD: raise it again, so that the
+     * vector comes back once IF is set if the guest leaves the upcall
+     * pending, and so that the APIC and the PIC are asked as well.
      */
-    if (cpu->apic_state) {
-        apic_poll_irq(cpu->apic_state);
-        if (isa_pic && apic_accept_pic_intr(cpu->apic_state) &&
-            pic_get_output(isa_pic)) {
-            cpu_interrupt(cs, CPU_INTERRUPT_HARD);
-        }
-    }
-    return (uint8_t)param;
+    cpu_interrupt(CPU(cpu), CPU_INTERRUPT_HARD);
+    return (uint8_t)xen_evtchn_get_callback_param();
 }
 
 void xen_tcg_maybe_deassert_callback(void)
@@ -220,6 +238,33 @@ void xen_tcg_maybe_deassert_callback(void)
         trace_xen_tcg_upcall(0, "level", 0);
         xen_evtchn_set_callback_level(0);
     }
+}
+
+/*
+ * A per-vCPU vector sent while the vCPU's APIC could not take it is lost:
+ * the guest sets the vector of an AP before it starts the AP, and INIT
+ * clears the APIC.  Send it again if the upcall is still pending and the
+ * APIC has the vector neither requested nor in service.
+ */
+static void resend_vcpu_vector(CPUState *cs)
+{
+    X86CPU *cpu = X86_CPU(cs);
+    uint8_t vector = cpu->env.xen_vcpu_callback_vector;
+    APICCommonState *apic;
+
+    if (!vector || !cpu->apic_state || !upcall_pending(cs)) {
+        return;
+    }
+    apic = APIC_COMMON(cpu->apic_state);
+    if (!apic_get_bit(apic->irr, vector) && !apic_get_bit(apic->isr, vector)) {
+        deliver_upcall(cs, xen_evtchn_get_callback_param());
+    }
+}
+
+void xen_tcg_hypercall_exit(CPUState *cs)
+{
+    xen_tcg_maybe_deassert_callback();
+    resend_vcpu_vector(cs);
 }
 
 /* Guest EOIs reach us through hw/xen/xen-callback-eoi.h, BQL held */
@@ -373,7 +418,7 @@ static long register_vcpu_info(XenHypercall *hc, CPUState *target)
         stl_le_p((uint8_t *)vi + 4, ~0u);   /* compat: 32-bit at 4 */
     }
     qatomic_set(&vi->evtchn_upcall_pending, 1);
-    deliver_upcall(target, CALLBACK_TYPE(xen_evtchn_get_callback_param()));
+    deliver_upcall(target, xen_evtchn_get_callback_param());
     return 0;
 }
 

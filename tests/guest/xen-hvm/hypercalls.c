@@ -1,0 +1,1299 @@
+/*
+ * The hypercall families beyond xen_version, as a 32-bit HVM guest sees
+ * them (Xen's "compat" layouts): memory_op, hvm_op, grant_table_op,
+ * event_channel_op, physdev_op, vcpu_op, set_timer_op and sched_op,
+ * with xen_version(XENVER_get_features) first; then a few of them again
+ * through the 64-bit ABI, from long mode.
+ *
+ * Each family has one exit code (xen-hvm-lib.h, table in xen-hvm.c) and
+ * prints one line per check.  The families run in this order and build
+ * on each other: memory_op puts shared_info and grant-table frames into
+ * pages of ours, which grant_table_op, the event channels and the
+ * timers then read; event_channel_op ends with EVTCHNOP_reset, so the
+ * timers bind their own port.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "xen-hvm-lib.h"
+
+#define OFFSET_IS(type, field, off) \
+    _Static_assert(__builtin_offsetof(type, field) == off, \
+                   #type "." #field " is not where Xen has it")
+
+/*
+ * Memory that QEMU changes behind the compiler's back (Xen's pages, the
+ * ROM it must not write, our RAM when Xen's pages leave it) is read and
+ * written through these, each access a real one.
+ */
+static u8 peek8(const void *p)
+{
+    return *(const volatile u8 *)p;     /* QEMU may have changed it */
+}
+
+static u32 peek32(const void *p)
+{
+    return *(const volatile u32 *)p;    /* QEMU may have changed it */
+}
+
+static void poke8(void *p, u8 val)
+{
+    *(volatile u8 *)p = val;            /* QEMU reads it on its own */
+}
+
+static void poke32(void *p, u32 val)
+{
+    *(volatile u32 *)p = val;           /* QEMU reads it on its own */
+}
+
+/* The BIOS ROM's last page, which no call that fails may change */
+static u8 rom_copy[64];
+
+static void save_rom(void)
+{
+    for (u32 i = 0; i < sizeof(rom_copy); i++) {
+        rom_copy[i] = peek8((const u8 *)ROM_PTR + i);
+    }
+}
+
+static int rom_unchanged(void)
+{
+    for (u32 i = 0; i < sizeof(rom_copy); i++) {
+        if (peek8((const u8 *)ROM_PTR + i) != rom_copy[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A call that writes through a pointer to ROM: -EFAULT, ROM unchanged */
+static void check_rom_efault(int code, const char *what, u32 ret)
+{
+    check_eq(code, what, ret, -EFAULT);
+    check(code, rom_unchanged(), "... and the ROM is unchanged", ret);
+}
+
+static u32 gfn_of(const void *page)
+{
+    return (u32)page / PAGE_SIZE;
+}
+
+/*
+ * Pages of ours that Xen's pages replace: shared_info lands at
+ * shinfo_a, then moves to shinfo_b; grant-table frames 0-2 at
+ * gnt_frame[0-2] (frame 2 from long mode); vcpu_page gets a vcpu_info.
+ */
+static u8 shinfo_a[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static u8 shinfo_b[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static u8 gnt_frame[3][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static u8 vcpu_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+/* Where shared_info is once memory_op moved it; QEMU writes it any time */
+static u8 *shinfo;
+
+/* ---- xen_version(XENVER_get_features) ---- */
+
+#define XENVER_get_features 6
+/*
+ * writable_page_tables (0), writable_descriptor_tables (1),
+ * auto_translated_physmap (2), hvm_callback_vector (8), hvm_pirqs (10)
+ */
+#define FEATURES_SUBMAP_0   0x507
+
+struct feature_info {
+    u32 submap_idx, submap;
+};
+
+static u32 get_features(u32 idx, u32 *submap)
+{
+    struct feature_info fi = { idx, 0xdeadbeef };
+    u32 ret = hypercall(HC_XEN_VERSION, XENVER_get_features, (u32)&fi);
+
+    *submap = fi.submap;
+    return ret;
+}
+
+static void check_features(int code)
+{
+    u32 submap, ret;
+
+    current_check = code;
+    ret = get_features(0, &submap);
+    check_eq(code, "xen_version(XENVER_get_features) succeeds", ret, 0);
+    check_eq(code, "feature submap 0 is 0x507 (writable page and descriptor "
+             "tables, auto-translated physmap, callback vector, HVM PIRQs)",
+             submap, FEATURES_SUBMAP_0);
+    ret = get_features(1, &submap);
+    check(code, ret == 0 && submap == 0, "feature submap 1 is 0", submap);
+    ret = hypercall(HC_XEN_VERSION, XENVER_get_features, ROM_PTR);
+    check_rom_efault(code, "get_features into 0xfffff000 (ROM) is -EFAULT",
+                     ret);
+    ret = hypercall(HC_XEN_VERSION, XENVER_get_features, NO_RAM_PTR);
+    check_eq(code, "get_features into 0x10000000 (no RAM) is -EFAULT", ret,
+             -EFAULT);
+}
+
+/* ---- memory_op ---- */
+
+#define XENMEM_add_to_physmap       7
+#define XENMEM_memory_map           9
+#define XENMEM_add_to_physmap_batch 23
+#define XENMAPSPACE_shared_info     0
+#define XENMAPSPACE_grant_table     1
+#define XENMAPSPACE_gmfn            2
+#define XENMAPSPACE_gmfn_foreign    4
+
+struct add_to_physmap {             /* compat_xen_add_to_physmap */
+    u16 domid, size;
+    u32 space, idx, gpfn;
+};
+
+struct add_to_physmap_batch {       /* compat_xen_add_to_physmap_batch */
+    u16 domid, space, size, extra;
+    u32 idxs, gpfns, errs;          /* guest handles: 32-bit pointers */
+};
+OFFSET_IS(struct add_to_physmap_batch, idxs, 8);
+
+static u32 add_to_physmap(u16 domid, u32 space, u32 idx, u32 gpfn)
+{
+    struct add_to_physmap x = { .domid = domid, .space = space, .idx = idx,
+                                .gpfn = gpfn };
+
+    return hypercall(HC_MEMORY_OP, XENMEM_add_to_physmap, (u32)&x);
+}
+
+static u32 add_to_physmap_batch(u16 domid, u16 space, u16 size,
+                                const u32 *idxs, const u32 *gpfns, u32 errs)
+{
+    struct add_to_physmap_batch b = {
+        .domid = domid, .space = space, .size = size,
+        .idxs = (u32)idxs, .gpfns = (u32)gpfns, .errs = errs,
+    };
+
+    return hypercall(HC_MEMORY_OP, XENMEM_add_to_physmap_batch, (u32)&b);
+}
+
+/* How many bytes of page are not byte */
+static u32 count_not(const u8 *page, u8 byte)
+{
+    u32 n = 0;
+
+    for (u32 i = 0; i < PAGE_SIZE; i++) {
+        n += peek8(page + i) != byte;
+    }
+    return n;
+}
+
+/* A grant entry (v1): u16 flags, u16 domid, u32 frame */
+#define GRANT_ENTRY_SIZE            8
+#define GNTTAB_RESERVED_XENSTORE    1
+#define GTF_type_mask               3
+#define GTF_permit_access           1
+#define DOMID_QEMU                  0       /* the backend domain */
+#define STORE_PFN                   0xfeff9
+
+#define SHINFO_FILL     0x11
+#define GNT_FILL        0x33
+#define SHINFO_MARK     0x5eed1234
+#define SHINFO_MARK_AT  (PAGE_SIZE - 4)     /* past struct shared_info */
+
+static void check_memory_op(int code)
+{
+    u8 *a = shinfo_a, *b = shinfo_b;
+    u32 ret;
+
+    current_check = code;
+    fill(shinfo_a, SHINFO_FILL, PAGE_SIZE);
+    fill(shinfo_b, SHINFO_FILL + 1, PAGE_SIZE);
+    fill(gnt_frame, GNT_FILL, sizeof(gnt_frame));
+
+    ret = add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0,
+                         gfn_of(shinfo_a));
+    check_eq(code, "add_to_physmap(shared_info) at a page of ours", ret, 0);
+    check(code, count_not(a, SHINFO_FILL) > 0,
+          "... which no longer reads as what we wrote there",
+          count_not(a, SHINFO_FILL));
+    poke32(a + SHINFO_MARK_AT, SHINFO_MARK);
+
+    ret = add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0,
+                         gfn_of(shinfo_b));
+    check_eq(code, "add_to_physmap(shared_info) again, at another page",
+             ret, 0);
+    check_eq(code, "... which now holds what we wrote into shared_info",
+             peek32(b + SHINFO_MARK_AT), SHINFO_MARK);
+    check_eq(code, "... and the first page is our RAM again, bytes intact",
+             count_not(a, SHINFO_FILL), 0);
+    shinfo = b;
+
+    ret = add_to_physmap(DOMID_OTHER, XENMAPSPACE_shared_info, 0,
+                         gfn_of(shinfo_b));
+    check_eq(code, "add_to_physmap for domain 5 is -ESRCH", ret, -ESRCH);
+    ret = add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 1,
+                         gfn_of(shinfo_b));
+    check_eq(code, "add_to_physmap(shared_info) with idx 1 is -EINVAL", ret,
+             -EINVAL);
+    ret = add_to_physmap(DOMID_SELF, XENMAPSPACE_gmfn, 0, gfn_of(shinfo_a));
+    check_eq(code, "add_to_physmap(gmfn) is -EOPNOTSUPP", ret, -EOPNOTSUPP);
+    ret = add_to_physmap(DOMID_SELF, XENMAPSPACE_gmfn_foreign, 0,
+                         gfn_of(shinfo_a));
+    check_eq(code, "add_to_physmap(gmfn_foreign) is -EPERM", ret, -EPERM);
+    ret = add_to_physmap(DOMID_SELF, 99, 0, gfn_of(shinfo_a));
+    check_eq(code, "add_to_physmap of space 99 is -EINVAL", ret, -EINVAL);
+    ret = hypercall(HC_MEMORY_OP, XENMEM_add_to_physmap, NO_RAM_PTR);
+    check_eq(code, "add_to_physmap from 0x10000000 (no RAM) is -EFAULT", ret,
+             -EFAULT);
+
+    ret = add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table, 0,
+                         gfn_of(gnt_frame[0]));
+    check_eq(code, "add_to_physmap(grant_table frame 0)", ret, 0);
+    const u8 *store = gnt_frame[0] +
+                      GNTTAB_RESERVED_XENSTORE * GRANT_ENTRY_SIZE;
+    u32 flags_domid = peek32(store);
+    /* QEMU's xenstore has the page mapped: GTF_reading, GTF_writing too */
+    check(code, peek32(gnt_frame[0]) == 0 && peek32(gnt_frame[0] + 4) == 0 &&
+                (flags_domid & GTF_type_mask) == GTF_permit_access &&
+                flags_domid >> 16 == DOMID_QEMU &&
+                peek32(store + 4) == STORE_PFN,
+          "... which reads as frame 0: entry 1 grants QEMU xenstore's page",
+          peek32(store + 4));
+
+    /* frame 64 is past the 64 frames a table may have */
+    u32 idxs[2] = { 1, 64 };
+    u32 gpfns[2] = { gfn_of(gnt_frame[1]), gfn_of(gnt_frame[2]) };
+    s32 errs[3] = { 0x7777, 0x7777, 0x7777 };
+    ret = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_grant_table, 2, idxs,
+                               gpfns, (u32)errs);
+    check_eq(code, "add_to_physmap_batch of grant frames 1 and 64", ret, 0);
+    check(code, errs[0] == 0 && errs[1] == -EINVAL && errs[2] == 0x7777,
+          "... says 0 for frame 1, -EINVAL for frame 64, nothing more",
+          errs[1]);
+    check(code, count_not(gnt_frame[1], 0) == 0 &&
+                count_not(gnt_frame[2], GNT_FILL) == 0,
+          "... and frame 1 is there (zeroes), not frame 64",
+          count_not(gnt_frame[1], 0));
+    ret = add_to_physmap_batch(DOMID_OTHER, XENMAPSPACE_grant_table, 1, idxs,
+                               gpfns, (u32)errs);
+    check_eq(code, "add_to_physmap_batch for domain 5 is -ESRCH", ret,
+             -ESRCH);
+    /* frame 1 where it is already: only the result has nowhere to go */
+    ret = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_grant_table, 1, idxs,
+                               gpfns, ROM_PTR);
+    check_rom_efault(code, "add_to_physmap_batch with errs in ROM is -EFAULT",
+                     ret);
+    ret = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_grant_table, 1,
+                               (const u32 *)NO_RAM_PTR, gpfns, (u32)errs);
+    check_eq(code, "add_to_physmap_batch with idxs at 0x10000000 is -EFAULT",
+             ret, -EFAULT);
+
+    ret = hypercall(HC_MEMORY_OP, XENMEM_memory_map, (u32)errs);
+    check_eq(code, "memory_op(XENMEM_memory_map) is -ENOSYS", ret, -ENOSYS);
+}
+
+/* ---- hvm_op ---- */
+
+#define HVMOP_set_param                 0
+#define HVMOP_get_param                 1
+#define HVMOP_pagetable_dying           9
+#define HVMOP_set_evtchn_upcall_vector  23
+#define HVM_PARAM_CALLBACK_IRQ          0
+#define HVM_PARAM_STORE_PFN             1
+#define HVM_PARAM_STORE_EVTCHN          2
+#define HVM_NR_PARAMS                   39
+/* the callback as vector 0xf3 (type 2): never taken here, with IF=0 */
+#define CALLBACK_VECTOR_F3              (2ull << 56 | 0xf3)
+#define NR_PORTS                        1024    /* 2-level, 32-bit guest */
+
+struct hvm_param {
+    u16 domid, pad;
+    u32 index;
+    u64 value;
+};
+OFFSET_IS(struct hvm_param, value, 8);
+
+struct upcall_vector {
+    u32 vcpu;
+    u8 vector;
+};
+
+static u32 hvm_param(u32 op, u16 domid, u32 index, u64 *value)
+{
+    struct hvm_param p = { .domid = domid, .index = index, .value = *value };
+    u32 ret = hypercall(HC_HVM_OP, op, (u32)&p);
+
+    *value = p.value;
+    return ret;
+}
+
+static u32 upcall_vector(u32 vcpu, u8 vector)
+{
+    struct upcall_vector u = { vcpu, vector };
+
+    return hypercall(HC_HVM_OP, HVMOP_set_evtchn_upcall_vector, (u32)&u);
+}
+
+/* xenstore's event channel, as hvm_op says */
+static u32 store_port;
+
+static void check_hvm_op(int code)
+{
+    u64 v;
+    u32 ret;
+
+    current_check = code;
+    v = ~0ull;
+    ret = hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_STORE_PFN, &v);
+    check(code, ret == 0 && v == STORE_PFN,
+          "get_param(HVM_PARAM_STORE_PFN) is 0xfeff9", v);
+    v = ~0ull;
+    ret = hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_STORE_EVTCHN, &v);
+    check(code, ret == 0 && v && v < NR_PORTS,
+          "get_param(HVM_PARAM_STORE_EVTCHN) is a port", v);
+    store_port = v;
+    ret = hvm_param(HVMOP_get_param, DOMID_SELF, HVM_NR_PARAMS, &v);
+    check_eq(code, "get_param of parameter 39 is -EINVAL", ret, -EINVAL);
+    ret = hvm_param(HVMOP_get_param, DOMID_OTHER, HVM_PARAM_STORE_PFN, &v);
+    check_eq(code, "get_param for domain 5 is -ESRCH", ret, -ESRCH);
+    ret = hypercall(HC_HVM_OP, HVMOP_get_param, NO_RAM_PTR);
+    check_eq(code, "get_param at 0x10000000 (no RAM) is -EFAULT", ret,
+             -EFAULT);
+
+    v = CALLBACK_VECTOR_F3;
+    ret = hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, &v);
+    check_eq(code, "set_param(HVM_PARAM_CALLBACK_IRQ, vector 0xf3)", ret, 0);
+    v = 0;
+    ret = hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, &v);
+    check64(code, ret == 0 && v == CALLBACK_VECTOR_F3,
+            "... which get_param reads back", v);
+    v = 0;
+    ret = hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, &v);
+    check_eq(code, "set_param(HVM_PARAM_CALLBACK_IRQ, none)", ret, 0);
+    v = ~0ull;
+    ret = hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, &v);
+    check64(code, ret == 0 && v == 0, "... which get_param reads back", v);
+    v = 0x1000;
+    ret = hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_STORE_PFN, &v);
+    check_eq(code, "set_param(HVM_PARAM_STORE_PFN) is -EPERM", ret, -EPERM);
+    ret = hvm_param(HVMOP_set_param, DOMID_SELF, HVM_NR_PARAMS, &v);
+    check_eq(code, "set_param of parameter 39 is -EINVAL", ret, -EINVAL);
+    v = 0;
+    ret = hvm_param(HVMOP_set_param, DOMID_OTHER, HVM_PARAM_CALLBACK_IRQ, &v);
+    check_eq(code, "set_param for domain 5 is -ESRCH", ret, -ESRCH);
+
+    ret = upcall_vector(0, 0x0f);
+    check_eq(code, "set_evtchn_upcall_vector with vector 0x0f is -EINVAL",
+             ret, -EINVAL);
+    ret = upcall_vector(5, 0xf3);
+    check_eq(code, "set_evtchn_upcall_vector for vCPU 5 (none) is -EINVAL",
+             ret, -EINVAL);
+    ret = hypercall(HC_HVM_OP, HVMOP_set_evtchn_upcall_vector, NO_RAM_PTR);
+    check_eq(code, "set_evtchn_upcall_vector from 0x10000000 is -EFAULT",
+             ret, -EFAULT);
+    /* upcalls become vector 0xf3 in the local APIC, never taken (IF=0) */
+    ret = upcall_vector(0, 0xf3);
+    check_eq(code, "set_evtchn_upcall_vector(vCPU 0, 0xf3)", ret, 0);
+
+    ret = hypercall(HC_HVM_OP, HVMOP_pagetable_dying, 0);
+    check_eq(code, "hvm_op(HVMOP_pagetable_dying) is -ENOSYS", ret, -ENOSYS);
+}
+
+/* ---- grant_table_op ---- */
+
+#define GNTTABOP_map_grant_ref  0
+#define GNTTABOP_setup_table    2
+#define GNTTABOP_copy           5
+#define GNTTABOP_query_size     6
+#define GNTTABOP_set_version    8
+#define GNTTABOP_get_version    10
+#define GNTST_okay              0
+#define GNTST_general_error     (-1)
+#define GNTST_bad_domain        (-2)
+#define GNTTAB_MAX_FRAMES       64
+#define NO_GFN32                0xffffffff      /* INVALID_GFN, cut */
+
+struct gnttab_query_size {
+    u16 dom, pad;
+    u32 nr_frames, max_nr_frames;
+    s16 status;
+};
+
+struct gnttab_setup_table {         /* compat: a 32-bit frame_list */
+    u16 dom, pad;
+    u32 nr_frames;
+    s16 status;
+    u16 pad2;
+    u32 frame_list;
+};
+OFFSET_IS(struct gnttab_setup_table, frame_list, 12);
+
+struct gnttab_get_version {
+    u16 dom, pad;
+    u32 version;
+};
+
+static u32 gnttab(u32 op, void *arg, u32 count)
+{
+    return hypercall3(HC_GRANT_TABLE_OP, op, (u32)arg, count);
+}
+
+static u32 query_size(u16 dom, struct gnttab_query_size *q, u32 count)
+{
+    *q = (struct gnttab_query_size){ .dom = dom, .nr_frames = 0x7777,
+                                     .max_nr_frames = 0x7777,
+                                     .status = 0x777 };
+    return gnttab(GNTTABOP_query_size, q, count);
+}
+
+static u32 setup_table(u16 dom, u32 nr_frames, u32 list, s16 *status)
+{
+    struct gnttab_setup_table st = { .dom = dom, .nr_frames = nr_frames,
+                                     .status = 0x777, .frame_list = list };
+    u32 ret = gnttab(GNTTABOP_setup_table, &st, 1);
+
+    *status = st.status;
+    return ret;
+}
+
+static void check_grant_table_op(int code)
+{
+    struct gnttab_query_size q;
+    u32 ret;
+
+    current_check = code;
+    ret = query_size(DOMID_SELF, &q, 1);
+    check(code, ret == 0 && q.status == GNTST_okay,
+          "GNTTABOP_query_size succeeds", ret);
+    check_eq(code, "... max_nr_frames is 64", q.max_nr_frames,
+             GNTTAB_MAX_FRAMES);
+    check_eq(code, "... nr_frames is 2, as memory_op mapped", q.nr_frames, 2);
+    ret = query_size(DOMID_OTHER, &q, 1);
+    check(code, ret == 0 && q.status == GNTST_bad_domain,
+          "query_size for domain 5: status GNTST_bad_domain", q.status);
+    ret = query_size(DOMID_SELF, &q, 2);
+    check_eq(code, "query_size with count 2 is -EINVAL", ret, -EINVAL);
+    ret = query_size(DOMID_SELF, &q, 0);
+    check_eq(code, "query_size with count 0 is -EINVAL", ret, -EINVAL);
+    ret = gnttab(GNTTABOP_query_size, (void *)NO_RAM_PTR, 1);
+    check_eq(code, "query_size at 0x10000000 (no RAM) is -EFAULT", ret,
+             -EFAULT);
+
+    u32 version = 1;
+    ret = gnttab(GNTTABOP_set_version, &version, 1);
+    check_eq(code, "GNTTABOP_set_version(1) succeeds", ret, 0);
+    version = 2;
+    ret = gnttab(GNTTABOP_set_version, &version, 1);
+    check(code, (s32)ret < 0, "GNTTABOP_set_version(2) fails", ret);
+    struct gnttab_get_version gv = { .dom = DOMID_SELF };
+    ret = gnttab(GNTTABOP_get_version, &gv, 1);
+    check(code, ret == 0 && gv.version == 1,
+          "GNTTABOP_get_version: still version 1", gv.version);
+    gv.dom = DOMID_OTHER;
+    ret = gnttab(GNTTABOP_get_version, &gv, 1);
+    check_eq(code, "get_version for domain 5 is -ESRCH", ret, -ESRCH);
+
+    u32 list[4] = { 0x7777, 0x7777, 0x7777, 0x7777 };
+    s16 status;
+    ret = setup_table(DOMID_SELF, 3, (u32)list, &status);
+    check(code, ret == 0 && status == GNTST_okay,
+          "GNTTABOP_setup_table for 3 frames succeeds", status);
+    check(code, list[0] == gfn_of(gnt_frame[0]) &&
+                list[1] == gfn_of(gnt_frame[1]) && list[2] == NO_GFN32 &&
+                list[3] == 0x7777,
+          "... and lists frames 0 and 1 where mapped, frame 2 as invalid",
+          list[1]);
+    ret = setup_table(DOMID_SELF, GNTTAB_MAX_FRAMES + 1, (u32)list, &status);
+    check(code, ret == 0 && status == GNTST_general_error,
+          "setup_table for 65 frames: status GNTST_general_error", status);
+    ret = setup_table(DOMID_OTHER, 1, (u32)list, &status);
+    check(code, ret == 0 && status == GNTST_bad_domain,
+          "setup_table for domain 5: status GNTST_bad_domain", status);
+    ret = setup_table(DOMID_SELF, 1, ROM_PTR, &status);
+    check_rom_efault(code, "setup_table with frame_list in ROM is -EFAULT",
+                     ret);
+
+    ret = gnttab(GNTTABOP_map_grant_ref, list, 1);
+    check_eq(code, "GNTTABOP_map_grant_ref is -ENOSYS", ret, -ENOSYS);
+    ret = gnttab(GNTTABOP_copy, list, 1);
+    check_eq(code, "GNTTABOP_copy is -ENOSYS", ret, -ENOSYS);
+}
+
+/* ---- event_channel_op ---- */
+
+#define EVTCHNOP_bind_virq      1
+#define EVTCHNOP_close          3
+#define EVTCHNOP_send           4
+#define EVTCHNOP_status         5
+#define EVTCHNOP_alloc_unbound  6
+#define EVTCHNOP_bind_ipi       7
+#define EVTCHNOP_bind_vcpu      8
+#define EVTCHNOP_unmask         9
+#define EVTCHNOP_reset          10
+#define EVTCHNOP_init_control   11
+#define EVTCHNOP_expand_array   12
+#define EVTCHNSTAT_closed       0
+#define EVTCHNSTAT_unbound      1
+#define EVTCHNSTAT_interdomain  2
+#define EVTCHNSTAT_virq         4
+#define EVTCHNSTAT_ipi          5
+#define VIRQ_TIMER              0
+#define NR_VIRQS                24
+#define NO_VCPU                 7       /* the VM has vCPU 0 only */
+
+/* compat shared_info: 32 vcpu_infos of 64 bytes, then the 2-level bitmaps */
+#define SHINFO_PENDING          2048
+#define SHINFO_MASK             (SHINFO_PENDING + NR_PORTS / 8)
+/* in a vcpu_info (compat): the flag byte, and a 32-bit selector at 4 */
+#define VI_UPCALL_PENDING       0
+#define VI_PENDING_SEL          4
+
+struct evtchn_alloc_unbound {
+    u16 dom, remote_dom;
+    u32 port;
+};
+
+struct evtchn_status {
+    u16 dom, pad;
+    u32 port;
+    u32 status, vcpu;
+    union {
+        u16 unbound_dom;
+        struct {
+            u16 dom, pad;
+            u32 port;
+        } interdomain;
+        u32 virq;
+    } u;
+};
+OFFSET_IS(struct evtchn_status, u, 16);
+
+struct evtchn_bind_virq {
+    u32 virq, vcpu, port;
+};
+
+struct evtchn_two {         /* bind_ipi {vcpu, port}, bind_vcpu {port, vcpu} */
+    u32 a, b;
+};
+
+static u32 evtchn(u32 op, void *arg)
+{
+    return hypercall(HC_EVENT_CHANNEL_OP, op, (u32)arg);
+}
+
+/* close, send, unmask: their argument is the port alone */
+static u32 port_op(u32 op, u32 port)
+{
+    return evtchn(op, &port);
+}
+
+static u32 alloc_unbound(u16 dom, u32 *port)
+{
+    struct evtchn_alloc_unbound a = { .dom = dom, .remote_dom = DOMID_QEMU };
+    u32 ret = evtchn(EVTCHNOP_alloc_unbound, &a);
+
+    *port = a.port;
+    return ret;
+}
+
+static u32 port_status(u16 dom, u32 port, struct evtchn_status *st)
+{
+    *st = (struct evtchn_status){ .dom = dom, .port = port,
+                                  .status = 0x7777, .vcpu = 0x7777 };
+    return evtchn(EVTCHNOP_status, st);
+}
+
+/* Whether port has status want; the check shows the status it has */
+static void check_status(int code, const char *what, u32 port, u32 want)
+{
+    struct evtchn_status st;
+    u32 ret = port_status(DOMID_SELF, port, &st);
+
+    check(code, ret == 0 && st.status == want, what,
+          ret ? ret : st.status);
+}
+
+static u32 bind_ipi(u32 vcpu, u32 *port)
+{
+    struct evtchn_two b = { vcpu, 0 };
+    u32 ret = evtchn(EVTCHNOP_bind_ipi, &b);
+
+    *port = b.b;
+    return ret;
+}
+
+static u32 bind_virq(u32 virq, u32 vcpu, u32 *port)
+{
+    struct evtchn_bind_virq b = { virq, vcpu, 0 };
+    u32 ret = evtchn(EVTCHNOP_bind_virq, &b);
+
+    *port = b.port;
+    return ret;
+}
+
+static u32 bind_vcpu(u32 port, u32 vcpu)
+{
+    struct evtchn_two b = { port, vcpu };
+
+    return evtchn(EVTCHNOP_bind_vcpu, &b);
+}
+
+/* A port's bit in one of shared_info's bitmaps (SHINFO_PENDING, _MASK) */
+static u32 *port_word(u32 bitmap, u32 port)
+{
+    return (u32 *)(shinfo + bitmap) + port / 32;
+}
+
+static int port_bit(u32 bitmap, u32 port)
+{
+    return peek32(port_word(bitmap, port)) >> (port % 32) & 1;
+}
+
+/* QEMU sets bits at any time: only locked instructions here */
+static void set_port_bit(u32 bitmap, u32 port)
+{
+    __atomic_fetch_or(port_word(bitmap, port), 1u << port % 32,
+                      __ATOMIC_SEQ_CST);
+}
+
+static void clear_port_bit(u32 bitmap, u32 port)
+{
+    __atomic_fetch_and(port_word(bitmap, port), ~(1u << port % 32),
+                       __ATOMIC_SEQ_CST);
+}
+
+/* vCPU 0's vcpu_info: its slot in shared_info, or where it registered one */
+static u8 *vcpu_info;
+
+static void clear_upcall(u8 *vi)
+{
+    poke8(vi + VI_UPCALL_PENDING, 0);
+    poke32(vi + VI_PENDING_SEL, 0);
+}
+
+static int upcall_pending(const u8 *vi)
+{
+    return peek8(vi + VI_UPCALL_PENDING);
+}
+
+/* Did port's event reach vi: upcall pending, the port's selector bit? */
+static int upcall_for(const u8 *vi, u32 port)
+{
+    return upcall_pending(vi) == 1 &&
+           (peek32(vi + VI_PENDING_SEL) >> (port / 32) & 1);
+}
+
+static void check_event_channel_op(int code)
+{
+    struct evtchn_status st;
+    u32 unbound, ipi, virq, port, ret;
+
+    current_check = code;
+    vcpu_info = shinfo;         /* vCPU 0's slot: it has not registered one */
+
+    ret = alloc_unbound(DOMID_SELF, &unbound);
+    check(code, ret == 0 && unbound && unbound < NR_PORTS,
+          "EVTCHNOP_alloc_unbound for QEMU gives a port", ret ? ret : unbound);
+    ret = port_status(DOMID_SELF, unbound, &st);
+    check(code, ret == 0 && st.status == EVTCHNSTAT_unbound &&
+                st.u.unbound_dom == DOMID_QEMU,
+          "EVTCHNOP_status: unbound, for domain 0", st.status);
+    ret = alloc_unbound(DOMID_OTHER, &port);
+    check_eq(code, "alloc_unbound for domain 5 is -ESRCH", ret, -ESRCH);
+    ret = evtchn(EVTCHNOP_alloc_unbound, (void *)NO_RAM_PTR);
+    check_eq(code, "alloc_unbound at 0x10000000 (no RAM) is -EFAULT", ret,
+             -EFAULT);
+    ret = port_status(DOMID_SELF, store_port, &st);
+    check(code, ret == 0 && st.status == EVTCHNSTAT_interdomain &&
+                st.u.interdomain.dom == DOMID_QEMU,
+          "xenstore's port is interdomain, to domain 0", st.status);
+
+    ret = bind_ipi(0, &ipi);
+    check(code, ret == 0 && ipi && ipi < NR_PORTS,
+          "EVTCHNOP_bind_ipi gives a port", ret ? ret : ipi);
+    ret = port_status(DOMID_SELF, ipi, &st);
+    check(code, ret == 0 && st.status == EVTCHNSTAT_ipi && st.vcpu == 0,
+          "... whose status is IPI, vCPU 0", st.status);
+    ret = bind_ipi(NO_VCPU, &port);
+    check_eq(code, "bind_ipi for vCPU 7 (none) is -ENOENT", ret, -ENOENT);
+
+    clear_port_bit(SHINFO_PENDING, ipi);
+    clear_port_bit(SHINFO_MASK, ipi);
+    clear_upcall(vcpu_info);
+    ret = port_op(EVTCHNOP_send, ipi);
+    check_eq(code, "EVTCHNOP_send to the IPI port", ret, 0);
+    check(code, port_bit(SHINFO_PENDING, ipi) && upcall_for(vcpu_info, ipi),
+          "... sets its bit at shared_info+2048, and the upcall flags",
+          peek32(port_word(SHINFO_PENDING, ipi)));
+
+    clear_port_bit(SHINFO_PENDING, ipi);
+    clear_upcall(vcpu_info);
+    set_port_bit(SHINFO_MASK, ipi);
+    ret = port_op(EVTCHNOP_send, ipi);
+    check(code, ret == 0 && port_bit(SHINFO_PENDING, ipi) &&
+                !upcall_pending(vcpu_info),
+          "send to the port masked: pending, no upcall", ret);
+    ret = port_op(EVTCHNOP_unmask, ipi);
+    check(code, ret == 0 && !port_bit(SHINFO_MASK, ipi) &&
+                upcall_for(vcpu_info, ipi),
+          "EVTCHNOP_unmask clears the mask and raises the upcall", ret);
+    clear_port_bit(SHINFO_PENDING, ipi);
+    clear_upcall(vcpu_info);
+    ret = port_op(EVTCHNOP_send, unbound);
+    check(code, ret == 0 && !port_bit(SHINFO_PENDING, unbound),
+          "send to the unbound port: dropped", ret);
+
+    ret = bind_virq(VIRQ_TIMER, 0, &virq);
+    check(code, ret == 0 && virq && virq < NR_PORTS,
+          "EVTCHNOP_bind_virq(VIRQ_TIMER) gives a port", ret ? ret : virq);
+    ret = port_status(DOMID_SELF, virq, &st);
+    check(code, ret == 0 && st.status == EVTCHNSTAT_virq &&
+                st.u.virq == VIRQ_TIMER,
+          "... whose status is VIRQ, VIRQ_TIMER", st.status);
+    ret = bind_virq(VIRQ_TIMER, 0, &port);
+    check_eq(code, "bind_virq(VIRQ_TIMER) again is -EEXIST", ret, -EEXIST);
+    ret = bind_virq(NR_VIRQS, 0, &port);
+    check_eq(code, "bind_virq of VIRQ 24 is -EINVAL", ret, -EINVAL);
+    ret = bind_virq(VIRQ_TIMER, NO_VCPU, &port);
+    check_eq(code, "bind_virq for vCPU 7 (none) is -ENOENT", ret, -ENOENT);
+
+    ret = bind_vcpu(unbound, 0);
+    check_eq(code, "EVTCHNOP_bind_vcpu of the unbound port to vCPU 0", ret,
+             0);
+    ret = bind_vcpu(unbound, NO_VCPU);
+    check_eq(code, "bind_vcpu to vCPU 7 (none) is -ENOENT", ret, -ENOENT);
+    ret = bind_vcpu(ipi, 0);
+    check_eq(code, "bind_vcpu of an IPI port is -EINVAL", ret, -EINVAL);
+
+    ret = port_op(EVTCHNOP_close, ipi);
+    check_eq(code, "EVTCHNOP_close of the IPI port", ret, 0);
+    check_status(code, "... whose status is closed now", ipi,
+                 EVTCHNSTAT_closed);
+    ret = port_op(EVTCHNOP_send, ipi);
+    check_eq(code, "send to the closed port is -EINVAL", ret, -EINVAL);
+    ret = port_op(EVTCHNOP_close, ipi);
+    check(code, (s32)ret < 0, "closing it again fails", ret);
+
+    ret = port_status(DOMID_SELF, 0, &st);
+    check_eq(code, "status of port 0 is -EINVAL", ret, -EINVAL);
+    ret = port_status(DOMID_SELF, NR_PORTS, &st);
+    check_eq(code, "status of port 1024 is -EINVAL", ret, -EINVAL);
+    ret = port_status(DOMID_OTHER, unbound, &st);
+    check_eq(code, "status for domain 5 is -ESRCH", ret, -ESRCH);
+    ret = evtchn(EVTCHNOP_status, (void *)NO_RAM_PTR);
+    check_eq(code, "status at 0x10000000 (no RAM) is -EFAULT", ret, -EFAULT);
+    ret = port_op(EVTCHNOP_send, NR_PORTS);
+    check_eq(code, "send to port 1024 is -EINVAL", ret, -EINVAL);
+    ret = port_op(EVTCHNOP_unmask, NR_PORTS);
+    check_eq(code, "unmask of port 1024 is -EINVAL", ret, -EINVAL);
+
+    ret = evtchn(EVTCHNOP_init_control, &port);
+    check_eq(code, "EVTCHNOP_init_control (FIFO) is -ENOSYS", ret, -ENOSYS);
+    ret = evtchn(EVTCHNOP_expand_array, &port);
+    check_eq(code, "EVTCHNOP_expand_array (FIFO) is -ENOSYS", ret, -ENOSYS);
+    ret = evtchn(99, &port);
+    check_eq(code, "event_channel_op 99 is -ENOSYS", ret, -ENOSYS);
+
+    u16 dom = DOMID_OTHER;
+    ret = evtchn(EVTCHNOP_reset, &dom);
+    check_eq(code, "EVTCHNOP_reset of domain 5 is -ESRCH", ret, -ESRCH);
+    dom = DOMID_SELF;
+    ret = evtchn(EVTCHNOP_reset, &dom);
+    check_eq(code, "EVTCHNOP_reset of our own ports", ret, 0);
+    check_status(code, "... closes the unbound port", unbound,
+                 EVTCHNSTAT_closed);
+    check_status(code, "... the VIRQ port", virq, EVTCHNSTAT_closed);
+    check_status(code, "... and xenstore's", store_port, EVTCHNSTAT_closed);
+    ret = alloc_unbound(DOMID_SELF, &port);
+    check(code, ret == 0 && port == 1,
+          "... so that alloc_unbound gets port 1 again", ret ? ret : port);
+    ret = port_op(EVTCHNOP_close, port);
+    check_eq(code, "close of that port", ret, 0);
+}
+
+/* ---- physdev_op ---- */
+
+#define PHYSDEVOP_irq_status_query  5
+#define PHYSDEVOP_eoi               12
+#define PHYSDEVOP_map_pirq          13
+#define PHYSDEVOP_unmap_pirq        14
+#define PHYSDEVOP_get_free_pirq     23
+#define PHYSDEVOP_pirq_eoi_gmfn_v2  28
+#define MAP_PIRQ_TYPE_MSI           0
+#define MAP_PIRQ_TYPE_GSI           1
+#define XENIRQSTAT_needs_eoi        1
+#define NR_PIRQS                    256     /* QEMU's xen-evtchn-max-pirq */
+#define IOAPIC_PINS                 24
+#define UNUSED_GSI                  7       /* LPT1's: no such device here */
+#define HUGE_PIRQ                   0x7fffffff
+
+struct physdev_map_pirq {           /* compat: table_base right after */
+    u16 domid, pad;
+    s32 type, index, pirq, bus, devfn, entry_nr;
+    u64 table_base;
+};
+OFFSET_IS(struct physdev_map_pirq, table_base, 28);
+
+struct physdev_unmap_pirq {
+    u16 domid, pad;
+    s32 pirq;
+};
+
+static u32 physdev(u32 op, void *arg)
+{
+    return hypercall(HC_PHYSDEV_OP, op, (u32)arg);
+}
+
+/* irq_status_query {irq, flags}, get_free_pirq {type, pirq}, eoi {irq} */
+static u32 physdev2(u32 op, u32 in, u32 *out)
+{
+    u32 arg[2] = { in, 0x7777 };
+    u32 ret = physdev(op, arg);
+
+    *out = arg[1];
+    return ret;
+}
+
+static u32 map_gsi(s32 type, s32 gsi, s32 *pirq)
+{
+    struct physdev_map_pirq m = { .domid = DOMID_SELF, .type = type,
+                                  .index = gsi, .pirq = -1 };
+    u32 ret = physdev(PHYSDEVOP_map_pirq, &m);
+
+    *pirq = m.pirq;
+    return ret;
+}
+
+static void check_physdev_op(int code)
+{
+    u32 pirq, flags, ret;
+    s32 gsi_pirq;
+
+    current_check = code;
+    ret = physdev2(PHYSDEVOP_get_free_pirq, MAP_PIRQ_TYPE_MSI, &pirq);
+    check(code, ret == 0 && pirq < NR_PIRQS,
+          "PHYSDEVOP_get_free_pirq gives a PIRQ", ret ? ret : pirq);
+    ret = physdev2(PHYSDEVOP_irq_status_query, pirq, &flags);
+    check(code, ret == 0 && flags == 0,
+          "PHYSDEVOP_irq_status_query of it: no EOI needed", ret);
+
+    ret = map_gsi(MAP_PIRQ_TYPE_GSI, UNUSED_GSI, &gsi_pirq);
+    check(code, ret == 0 && gsi_pirq >= 0 && gsi_pirq < NR_PIRQS,
+          "PHYSDEVOP_map_pirq of GSI 7 gives a PIRQ",
+          ret ? ret : (u32)gsi_pirq);
+    ret = physdev2(PHYSDEVOP_irq_status_query, gsi_pirq, &flags);
+    check(code, ret == 0 && flags == XENIRQSTAT_needs_eoi,
+          "... whose status says it needs EOIs", ret ? ret : flags);
+    ret = physdev2(PHYSDEVOP_eoi, gsi_pirq, &flags);
+    check_eq(code, "... and PHYSDEVOP_eoi of it succeeds", ret, 0);
+    struct physdev_unmap_pirq u = { .domid = DOMID_SELF, .pirq = gsi_pirq };
+    ret = physdev(PHYSDEVOP_unmap_pirq, &u);
+    check_eq(code, "PHYSDEVOP_unmap_pirq of it", ret, 0);
+    s32 none;
+    ret = map_gsi(MAP_PIRQ_TYPE_GSI, IOAPIC_PINS, &none);
+    check_eq(code, "map_pirq of GSI 24 (no such pin) is -EINVAL", ret,
+             -EINVAL);
+
+    ret = physdev2(PHYSDEVOP_irq_status_query, HUGE_PIRQ, &flags);
+    check_eq(code, "irq_status_query of PIRQ 0x7fffffff is -EINVAL", ret,
+             -EINVAL);
+    ret = physdev2(PHYSDEVOP_eoi, HUGE_PIRQ, &flags);
+    check_eq(code, "eoi of PIRQ 0x7fffffff is -EINVAL", ret, -EINVAL);
+    ret = physdev2(PHYSDEVOP_eoi, 0x80000000, &flags);
+    check_eq(code, "eoi of PIRQ 0x80000000 is -EINVAL", ret, -EINVAL);
+
+    ret = physdev(PHYSDEVOP_get_free_pirq, (void *)ROM_PTR);
+    check_rom_efault(code, "get_free_pirq into 0xfffff000 (ROM) is -EFAULT",
+                     ret);
+    ret = physdev(PHYSDEVOP_irq_status_query, (void *)NO_RAM_PTR);
+    check_eq(code, "irq_status_query at 0x10000000 (no RAM) is -EFAULT", ret,
+             -EFAULT);
+    ret = physdev(PHYSDEVOP_pirq_eoi_gmfn_v2, &flags);
+    check_eq(code, "PHYSDEVOP_pirq_eoi_gmfn_v2 is -ENOSYS", ret, -ENOSYS);
+    ret = physdev(99, &flags);
+    check_eq(code, "physdev_op 99 is -ENOSYS", ret, -ENOSYS);
+}
+
+/* ---- vcpu_op ---- */
+
+#define VCPUOP_register_runstate_memory_area    5
+#define VCPUOP_set_periodic_timer               6
+#define VCPUOP_stop_periodic_timer              7
+#define VCPUOP_set_singleshot_timer             8
+#define VCPUOP_stop_singleshot_timer            9
+#define VCPUOP_register_vcpu_info               10
+#define VCPUOP_register_vcpu_time_memory_area   13
+#define VCPU_INFO_SIZE                          64
+#define VCPU_INFO_AT                            64  /* in vcpu_page */
+#define VCPU_PAGE_FILL                          0x44
+#define RUNSTATE_running                        0
+
+struct register_vcpu_info {
+    u64 mfn;
+    u32 offset, rsvd;
+};
+
+/* compat vcpu_runstate_info: no padding before the 64-bit fields */
+struct runstate32 {
+    u32 state;
+    u64 state_entry_time;
+    u64 time[4];
+} __attribute__((packed));
+OFFSET_IS(struct runstate32, time, 12);
+_Static_assert(sizeof(struct runstate32) == 44, "compat runstate is 44");
+
+static u32 vcpu_op(u32 op, u32 vcpu, const void *arg)
+{
+    return hypercall3(HC_VCPU_OP, op, vcpu, (u32)arg);
+}
+
+static u32 register_vcpu_info(u32 vcpu, u64 mfn, u32 offset)
+{
+    struct register_vcpu_info r = { mfn, offset, 0 };
+
+    return vcpu_op(VCPUOP_register_vcpu_info, vcpu, &r);
+}
+
+/* A runstate area: vcpu_op registers it, the timers read the clock in it */
+static union {
+    struct runstate32 rs;
+    u8 bytes[64];
+} runstate;
+
+static u32 register_runstate(u32 vcpu, u32 addr)
+{
+    u64 a = addr;
+
+    return vcpu_op(VCPUOP_register_runstate_memory_area, vcpu, &a);
+}
+
+static void check_vcpu_op(int code)
+{
+    u32 ret;
+
+    current_check = code;
+    fill(vcpu_page, VCPU_PAGE_FILL, PAGE_SIZE);
+    ret = register_vcpu_info(0, gfn_of(vcpu_page),
+                             PAGE_SIZE - VCPU_INFO_SIZE + 1);
+    check_eq(code, "VCPUOP_register_vcpu_info at offset 4033 is -EINVAL",
+             ret, -EINVAL);
+    ret = register_vcpu_info(NO_VCPU, gfn_of(vcpu_page), VCPU_INFO_AT);
+    check_eq(code, "register_vcpu_info for vCPU 7 (none) is -ENOENT", ret,
+             -ENOENT);
+    ret = register_vcpu_info(0, NO_RAM_PTR / PAGE_SIZE, 0);
+    check_eq(code, "register_vcpu_info in a page past RAM is -EINVAL", ret,
+             -EINVAL);
+    ret = vcpu_op(VCPUOP_register_vcpu_info, 0, (void *)NO_RAM_PTR);
+    check_eq(code, "register_vcpu_info from 0x10000000 (no RAM) is -EFAULT",
+             ret, -EFAULT);
+
+    u8 *vi = vcpu_page + VCPU_INFO_AT;
+    ret = register_vcpu_info(0, gfn_of(vcpu_page), VCPU_INFO_AT);
+    check_eq(code, "register_vcpu_info for vCPU 0 at our page + 64", ret, 0);
+    check(code, upcall_pending(vi) == 1 &&
+                peek32(vi + VI_PENDING_SEL) == 0xffffffff,
+          "... sets evtchn_upcall_pending and every pending_sel bit there",
+          peek32(vi + VI_PENDING_SEL));
+    check(code, peek8(vi - 1) == VCPU_PAGE_FILL &&
+                peek8(vi + VCPU_INFO_SIZE) == VCPU_PAGE_FILL,
+          "... and writes nothing around the 64 bytes",
+          peek8(vi + VCPU_INFO_SIZE));
+    ret = register_vcpu_info(0, gfn_of(vcpu_page), VCPU_INFO_AT);
+    check_eq(code, "register_vcpu_info a second time is -EINVAL", ret,
+             -EINVAL);
+
+    /* events go to the new vcpu_info now, not to shared_info's slot */
+    u32 ipi;
+    clear_upcall(vi);
+    clear_upcall(vcpu_info);
+    ret = bind_ipi(0, &ipi);
+    ret = ret ? ret : port_op(EVTCHNOP_send, ipi);
+    check(code, ret == 0 && upcall_for(vi, ipi) &&
+                !upcall_pending(vcpu_info),
+          "an IPI now raises the upcall in the registered vcpu_info only",
+          ret);
+    vcpu_info = vi;
+    clear_upcall(vi);
+    clear_port_bit(SHINFO_PENDING, ipi);
+    port_op(EVTCHNOP_close, ipi);
+
+    fill(runstate.bytes, 0xee, sizeof(runstate));
+    ret = register_runstate(0, (u32)&runstate);
+    check_eq(code, "VCPUOP_register_runstate_memory_area", ret, 0);
+    check(code, runstate.rs.state == RUNSTATE_running &&
+                runstate.rs.state_entry_time &&
+                runstate.rs.state_entry_time == runstate.rs.time[0],
+          "... writes state running, entry time at 4, time[0] at 12",
+          runstate.rs.state);
+    check(code, runstate.bytes[sizeof(struct runstate32)] == 0xee,
+          "... and nothing past the 44 bytes of the 32-bit layout",
+          runstate.bytes[sizeof(struct runstate32)]);
+    ret = register_runstate(0, ROM_PTR);
+    check_rom_efault(code, "register_runstate_memory_area in ROM is -EFAULT",
+                     ret);
+    ret = register_runstate(NO_VCPU, (u32)&runstate);
+    check_eq(code, "register_runstate_memory_area for vCPU 7 is -ENOENT",
+             ret, -ENOENT);
+
+    ret = vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &runstate);
+    check_eq(code, "VCPUOP_register_vcpu_time_memory_area is -ENOSYS", ret,
+             -ENOSYS);
+    ret = vcpu_op(99, 0, &runstate);
+    check_eq(code, "vcpu_op 99 is -ENOSYS", ret, -ENOSYS);
+}
+
+/* ---- timers: vcpu_op's, set_timer_op; VIRQ_TIMER in shared_info ---- */
+
+#define MS              1000000ull      /* in ns, Xen's time unit */
+/*
+ * Waits are in Xen's system time (QEMU's virtual clock, which the
+ * timers run on too): TIMER_FIRES for an event due at once or within
+ * 1 ms, TIMER_QUIET for one that must not come.  Should that clock
+ * stand still, the host's TSC ends a wait after STUCK_TICKS (4-16 s at
+ * 1-4 GHz).
+ */
+#define TIMER_FIRES     (1000 * MS)
+#define TIMER_QUIET     (50 * MS)
+#define STUCK_TICKS     (1ull << 34)
+
+static u32 timer_port;
+
+/* Xen's system time, as a runstate area registered now says */
+static u64 xen_now(void)
+{
+    register_runstate(0, (u32)&runstate);
+    return runstate.rs.state_entry_time;
+}
+
+/* Whether timer_port is pending within ns; its bit is cleared for next */
+static int timer_fired(u64 ns)
+{
+    u64 t0 = rdtsc(), until = xen_now() + ns;
+    int fired;
+
+    do {
+        fired = port_bit(SHINFO_PENDING, timer_port);
+    } while (!fired && xen_now() < until && rdtsc() - t0 < STUCK_TICKS);
+    clear_port_bit(SHINFO_PENDING, timer_port);
+    return fired;
+}
+
+static u32 set_timer_op(u64 deadline)
+{
+    return hypercall(HC_SET_TIMER_OP, (u32)deadline, deadline >> 32);
+}
+
+static u32 singleshot(u32 vcpu, u64 timeout)
+{
+    struct {
+        u64 timeout;
+        u32 flags;
+    } s = { timeout, 0 };
+
+    return vcpu_op(VCPUOP_set_singleshot_timer, vcpu, &s);
+}
+
+static void check_timers(int code)
+{
+    u64 period;
+    u32 ret;
+
+    current_check = code;
+    ret = bind_virq(VIRQ_TIMER, 0, &timer_port);
+    check(code, ret == 0, "bind_virq(VIRQ_TIMER) after the reset", ret);
+    clear_port_bit(SHINFO_MASK, timer_port);
+    clear_port_bit(SHINFO_PENDING, timer_port);
+
+    period = MS - 1;
+    ret = vcpu_op(VCPUOP_set_periodic_timer, 0, &period);
+    check_eq(code, "VCPUOP_set_periodic_timer of 999999 ns is -EINVAL", ret,
+             -EINVAL);
+    period = MS;
+    ret = vcpu_op(VCPUOP_set_periodic_timer, NO_VCPU, &period);
+    check_eq(code, "set_periodic_timer on vCPU 7 (none) is -ENOENT", ret,
+             -ENOENT);
+    ret = vcpu_op(VCPUOP_set_periodic_timer, 0, (void *)NO_RAM_PTR);
+    check_eq(code, "set_periodic_timer from 0x10000000 is -EFAULT", ret,
+             -EFAULT);
+    ret = vcpu_op(VCPUOP_set_periodic_timer, 0, &period);
+    check(code, ret == 0 && timer_fired(TIMER_FIRES),
+          "set_periodic_timer of 1 ms: VIRQ_TIMER fires", ret);
+    ret = vcpu_op(VCPUOP_stop_periodic_timer, 0, 0);
+    timer_fired(0);     /* one may have come in between */
+    check(code, ret == 0 && !timer_fired(TIMER_QUIET),
+          "VCPUOP_stop_periodic_timer: it fires no more", ret);
+
+    ret = singleshot(0, 1);
+    check(code, ret == 0 && timer_fired(TIMER_FIRES),
+          "VCPUOP_set_singleshot_timer for a time past: fires", ret);
+    ret = singleshot(NO_VCPU, 1);
+    check(code, ret == (u32)-ENOENT || ret == (u32)-EINVAL,
+          "set_singleshot_timer on vCPU 7 (none) is -ENOENT or -EINVAL", ret);
+    ret = singleshot(0, xen_now() + 20 * MS);
+    ret = ret ? ret : vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
+    check(code, ret == 0 && !timer_fired(TIMER_QUIET),
+          "a singleshot timer 20 ms ahead, stopped: does not fire", ret);
+
+    ret = set_timer_op(1);
+    check(code, ret == 0 && timer_fired(TIMER_FIRES),
+          "set_timer_op for a time past: fires", ret);
+    /* 2^36 ns is 68 s after QEMU started: the run is over by then */
+    ret = set_timer_op(1ull << 36 | 1);
+    check(code, ret == 0 && !timer_fired(TIMER_QUIET),
+          "set_timer_op(1 + 2^36 ns) in EBX, ECX: does not fire (yet)", ret);
+    ret = set_timer_op(xen_now() + 20 * MS);
+    ret = ret ? ret : set_timer_op(0);
+    check(code, ret == 0 && !timer_fired(TIMER_QUIET),
+          "set_timer_op 20 ms ahead, then set_timer_op(0): does not fire",
+          ret);
+}
+
+/* ---- sched_op ---- */
+
+#define SCHEDOP_yield       0
+#define SCHEDOP_shutdown    2
+#define SCHEDOP_poll        3
+#define MAX_POLL_PORTS      128
+
+struct sched_poll {                 /* compat: 32-bit ports pointer */
+    u32 ports, nr_ports;
+    u64 timeout;
+};
+
+static u32 poll(u32 ports, u32 nr_ports)
+{
+    struct sched_poll p = { ports, nr_ports, 0 };
+
+    return hypercall(HC_SCHED_OP, SCHEDOP_poll, (u32)&p);
+}
+
+static void check_sched_op(int code)
+{
+    u32 ports[2] = { timer_port, NR_PORTS }, ret;
+
+    current_check = code;
+    /* timer_port is not pending: poll returns anyway (no IF to wake on) */
+    ret = poll((u32)ports, 1);
+    check_eq(code, "SCHEDOP_poll of the timer port returns 0", ret, 0);
+    ret = poll((u32)ports, MAX_POLL_PORTS + 1);
+    check_eq(code, "poll of 129 ports is -EINVAL", ret, -EINVAL);
+    ret = poll((u32)(ports + 1), 1);
+    check_eq(code, "poll of port 1024 is -EINVAL", ret, -EINVAL);
+    ret = poll(NO_RAM_PTR, 1);
+    check_eq(code, "poll with its ports at 0x10000000 is -EFAULT", ret,
+             -EFAULT);
+    ret = hypercall(HC_SCHED_OP, SCHEDOP_poll, NO_RAM_PTR);
+    check_eq(code, "poll at 0x10000000 (no RAM) is -EFAULT", ret, -EFAULT);
+
+    ret = hypercall(HC_SCHED_OP, SCHEDOP_yield, 0);
+    check_eq(code, "SCHEDOP_yield", ret, 0);
+    u32 reason = 99;
+    ret = hypercall(HC_SCHED_OP, SCHEDOP_shutdown, (u32)&reason);
+    check_eq(code, "SCHEDOP_shutdown for reason 99 is -EINVAL", ret, -EINVAL);
+    ret = hypercall(HC_SCHED_OP, SCHEDOP_shutdown, NO_RAM_PTR);
+    check_eq(code, "SCHEDOP_shutdown from 0x10000000 is -EFAULT", ret,
+             -EFAULT);
+    ret = hypercall(HC_SCHED_OP, 99, 0);
+    check_eq(code, "sched_op 99 is -ENOSYS", ret, -ENOSYS);
+}
+
+void check_hypercall_families(void)
+{
+    save_rom();
+    check_features(CHECK_FEATURES);
+    check_memory_op(CHECK_MEMORY_OP);
+    check_hvm_op(CHECK_HVM_OP);
+    check_grant_table_op(CHECK_GRANT_TABLE_OP);
+    check_event_channel_op(CHECK_EVENT_CHANNEL_OP);
+    check_physdev_op(CHECK_PHYSDEV_OP);
+    check_vcpu_op(CHECK_VCPU_OP);
+    check_timers(CHECK_TIMERS);
+    check_sched_op(CHECK_SCHED_OP);
+}
+
+/* ---- the 64-bit ABI: pointers, longs and handles of 8 bytes ---- */
+
+#define NO_RAM_PTR64        0x200000000ull  /* 8 GiB: no page maps it */
+
+struct add_to_physmap64 {
+    u16 domid, size;
+    u32 space;
+    u64 idx, gpfn;
+};
+OFFSET_IS(struct add_to_physmap64, idx, 8);
+
+struct gnttab_setup_table64 {
+    u16 dom, pad;
+    u32 nr_frames;
+    s16 status;
+    u16 pad2[3];
+    u64 frame_list;
+};
+OFFSET_IS(struct gnttab_setup_table64, frame_list, 16);
+
+struct sched_poll64 {
+    u64 ports;
+    u32 nr_ports, pad;
+    u64 timeout;
+};
+
+void check_families_64(void)
+{
+    int code = CHECK_FAMILIES_64;
+    u64 ret;
+
+    current_check = code;
+    struct feature_info fi = { 0, 0xdeadbeef };
+    ret = hypercall64(code, HC_XEN_VERSION, XENVER_get_features, (u32)&fi,
+                      0);
+    check64(code, ret == 0 && fi.submap == FEATURES_SUBMAP_0,
+            "long mode: get_features submap 0 is 0x507", fi.submap);
+    ret = hypercall64(code, HC_XEN_VERSION, XENVER_get_features,
+                      NO_RAM_PTR64, 0);
+    check64(code, ret == (u64)-EFAULT,
+            "long mode: get_features to 8 GiB (unmapped) is -EFAULT", ret);
+
+    struct hvm_param p = { .domid = DOMID_SELF,
+                           .index = HVM_PARAM_STORE_PFN };
+    ret = hypercall64(code, HC_HVM_OP, HVMOP_get_param, (u32)&p, 0);
+    check64(code, ret == 0 && p.value == STORE_PFN,
+            "long mode: get_param(HVM_PARAM_STORE_PFN) is 0xfeff9", p.value);
+
+    /* the 32-bit layout would read idx 0 from idx's upper half */
+    fill(gnt_frame[2], GNT_FILL, PAGE_SIZE);
+    struct add_to_physmap64 x = { .domid = DOMID_SELF,
+                                  .space = XENMAPSPACE_grant_table,
+                                  .idx = 2, .gpfn = gfn_of(gnt_frame[2]) };
+    ret = hypercall64(code, HC_MEMORY_OP, XENMEM_add_to_physmap, (u32)&x, 0);
+    check64(code, ret == 0 && count_not(gnt_frame[2], 0) == 0,
+            "long mode: add_to_physmap(grant_table frame 2) maps it", ret);
+
+    u64 list[5] = { 0x7777, 0x7777, 0x7777, 0x7777, 0x7777 };
+    struct gnttab_setup_table64 st = { .dom = DOMID_SELF, .nr_frames = 4,
+                                       .status = 0x777,
+                                       .frame_list = (u32)list };
+    ret = hypercall64(code, HC_GRANT_TABLE_OP, GNTTABOP_setup_table,
+                      (u32)&st, 1);
+    check64(code, ret == 0 && st.status == GNTST_okay &&
+                  list[0] == gfn_of(gnt_frame[0]) &&
+                  list[1] == gfn_of(gnt_frame[1]) &&
+                  list[2] == gfn_of(gnt_frame[2]) && list[3] == ~0ull &&
+                  list[4] == 0x7777,
+            "long mode: setup_table lists 4 frames of 8 bytes", list[3]);
+
+    /* the 32-bit layout would find nr_ports 0 in the pointer's upper half */
+    u32 ports[1] = { timer_port };
+    struct sched_poll64 sp = { .ports = (u32)ports,
+                               .nr_ports = MAX_POLL_PORTS + 1 };
+    ret = hypercall64(code, HC_SCHED_OP, SCHEDOP_poll, (u32)&sp, 0);
+    check64(code, ret == (u64)-EINVAL,
+            "long mode: poll of 129 ports (nr_ports at 8) is -EINVAL", ret);
+
+    struct register_vcpu_info r = { gfn_of(vcpu_page), VCPU_INFO_AT, 0 };
+    ret = hypercall64(code, HC_VCPU_OP, VCPUOP_register_vcpu_info, 0,
+                      (u32)&r);
+    check64(code, ret == (u64)-EINVAL,
+            "long mode: register_vcpu_info again is -EINVAL", ret);
+    u64 period = MS - 1;
+    ret = hypercall64(code, HC_VCPU_OP, VCPUOP_set_periodic_timer, 0,
+                      (u32)&period);
+    check64(code, ret == (u64)-EINVAL,
+            "long mode: set_periodic_timer of 999999 ns is -EINVAL", ret);
+}
