@@ -131,8 +131,12 @@ class Guest:
         deadline = time.monotonic() + timeout
         while True:
             line = self._next(deadline, "the end of " + repr(command))
-            if line.startswith("XTEST: end "):
-                return int(line.split()[2]), out
+            # output without a final newline shares the line with the end
+            m = re.search(r"XTEST: end (\d+)$", line)
+            if m:
+                if m.start():
+                    out.append(line[:m.start()])
+                return int(m.group(1)), out
             if line != "XTEST: ready":
                 out.append(line)
 

@@ -18,90 +18,55 @@
 #include "kvm/xen-compat.h"
 #include "xen-tcg-internal.h"
 
-/* Each operation's argument size, and whether it returns a result */
-static const struct {
-    uint8_t size;
-    bool out;
-} evtchn_ops[] = {
-    [EVTCHNOP_bind_interdomain] = {
-        sizeof(struct evtchn_bind_interdomain), true },
-    [EVTCHNOP_bind_virq] = { sizeof(struct evtchn_bind_virq), true },
-    [EVTCHNOP_bind_pirq] = { sizeof(struct evtchn_bind_pirq), true },
-    [EVTCHNOP_close] = { sizeof(struct evtchn_close), false },
-    [EVTCHNOP_send] = { sizeof(struct evtchn_send), false },
-    [EVTCHNOP_status] = { sizeof(struct evtchn_status), true },
-    [EVTCHNOP_alloc_unbound] = { sizeof(struct evtchn_alloc_unbound), true },
-    [EVTCHNOP_bind_ipi] = { sizeof(struct evtchn_bind_ipi), true },
-    [EVTCHNOP_bind_vcpu] = { sizeof(struct evtchn_bind_vcpu), false },
-    [EVTCHNOP_unmask] = { sizeof(struct evtchn_unmask), false },
-    [EVTCHNOP_reset] = { sizeof(struct evtchn_reset), false },
+#define OP(cmd, type, has_result) [cmd] = { sizeof(type), has_result }
+
+static const XenStructOp evtchn_ops[] = {
+    OP(EVTCHNOP_bind_interdomain, struct evtchn_bind_interdomain, true),
+    OP(EVTCHNOP_bind_virq, struct evtchn_bind_virq, true),
+    OP(EVTCHNOP_bind_pirq, struct evtchn_bind_pirq, true),
+    OP(EVTCHNOP_close, struct evtchn_close, false),
+    OP(EVTCHNOP_send, struct evtchn_send, false),
+    OP(EVTCHNOP_status, struct evtchn_status, true),
+    OP(EVTCHNOP_alloc_unbound, struct evtchn_alloc_unbound, true),
+    OP(EVTCHNOP_bind_ipi, struct evtchn_bind_ipi, true),
+    OP(EVTCHNOP_bind_vcpu, struct evtchn_bind_vcpu, false),
+    OP(EVTCHNOP_unmask, struct evtchn_unmask, false),
+    OP(EVTCHNOP_reset, struct evtchn_reset, false),
     /* FIFO event channels (init_control, expand_array...): not offered */
 };
 
-long xen_tcg_event_channel_op(XenHypercall *hc)
+static long evtchn_call(uint64_t cmd, void *arg)
 {
-    uint64_t cmd = hc->arg[0], va = hc->arg[1];
-    union {
-        struct evtchn_bind_interdomain interdomain;
-        struct evtchn_bind_virq virq;
-        struct evtchn_bind_pirq pirq;
-        struct evtchn_close close;
-        struct evtchn_send send;
-        struct evtchn_status status;
-        struct evtchn_alloc_unbound alloc;
-        struct evtchn_bind_ipi ipi;
-        struct evtchn_bind_vcpu vcpu;
-        struct evtchn_unmask unmask;
-        struct evtchn_reset reset;
-    } u;
-    long err;
-
-    if (cmd >= ARRAY_SIZE(evtchn_ops) || !evtchn_ops[cmd].size) {
-        return -ENOSYS;
-    }
-    err = xen_tcg_copy_in(hc, va, &u, evtchn_ops[cmd].size);
-    if (err) {
-        return err;
-    }
     switch (cmd) {
     case EVTCHNOP_bind_interdomain:
-        err = xen_evtchn_bind_interdomain_op(&u.interdomain);
-        break;
+        return xen_evtchn_bind_interdomain_op(arg);
     case EVTCHNOP_bind_virq:
-        err = xen_evtchn_bind_virq_op(&u.virq);
-        break;
+        return xen_evtchn_bind_virq_op(arg);
     case EVTCHNOP_bind_pirq:
-        err = xen_evtchn_bind_pirq_op(&u.pirq);
-        break;
+        return xen_evtchn_bind_pirq_op(arg);
     case EVTCHNOP_close:
-        err = xen_evtchn_close_op(&u.close);
-        break;
+        return xen_evtchn_close_op(arg);
     case EVTCHNOP_send:
-        err = xen_evtchn_send_op(&u.send);
-        break;
+        return xen_evtchn_send_op(arg);
     case EVTCHNOP_status:
-        err = xen_evtchn_status_op(&u.status);
-        break;
+        return xen_evtchn_status_op(arg);
     case EVTCHNOP_alloc_unbound:
-        err = xen_evtchn_alloc_unbound_op(&u.alloc);
-        break;
+        return xen_evtchn_alloc_unbound_op(arg);
     case EVTCHNOP_bind_ipi:
-        err = xen_evtchn_bind_ipi_op(&u.ipi);
-        break;
+        return xen_evtchn_bind_ipi_op(arg);
     case EVTCHNOP_bind_vcpu:
-        err = xen_evtchn_bind_vcpu_op(&u.vcpu);
-        break;
+        return xen_evtchn_bind_vcpu_op(arg);
     case EVTCHNOP_unmask:
-        err = xen_evtchn_unmask_op(&u.unmask);
-        break;
+        return xen_evtchn_unmask_op(arg);
     default:
-        err = xen_evtchn_reset_op(&u.reset);
-        break;
+        return xen_evtchn_reset_op(arg);
     }
-    if (err || !evtchn_ops[cmd].out) {
-        return err;
-    }
-    return xen_tcg_copy_out(hc, va, &u, evtchn_ops[cmd].size);
+}
+
+long xen_tcg_event_channel_op(XenHypercall *hc)
+{
+    return xen_tcg_struct_op(hc, evtchn_ops, ARRAY_SIZE(evtchn_ops),
+                             hc->arg[0], hc->arg[1], evtchn_call);
 }
 
 /*
@@ -134,54 +99,33 @@ static long physdev_map_pirq(XenHypercall *hc, uint64_t va)
                                      table_base));
 }
 
+/* pirq_eoi_gmfn and the control domain's operations are not listed */
+static const XenStructOp physdev_ops[] = {
+    OP(PHYSDEVOP_unmap_pirq, struct physdev_unmap_pirq, true),
+    OP(PHYSDEVOP_eoi, struct physdev_eoi, true),
+    OP(PHYSDEVOP_irq_status_query, struct physdev_irq_status_query, true),
+    OP(PHYSDEVOP_get_free_pirq, struct physdev_get_free_pirq, true),
+};
+
+static long physdev_call(uint64_t cmd, void *arg)
+{
+    switch (cmd) {
+    case PHYSDEVOP_unmap_pirq:
+        return xen_physdev_unmap_pirq(arg);
+    case PHYSDEVOP_eoi:
+        return xen_physdev_eoi_pirq(arg);
+    case PHYSDEVOP_irq_status_query:
+        return xen_physdev_query_pirq(arg);
+    default:
+        return xen_physdev_get_free_pirq(arg);
+    }
+}
+
 long xen_tcg_physdev_op(XenHypercall *hc)
 {
-    uint64_t va = hc->arg[1];
-    union {
-        struct physdev_unmap_pirq unmap;
-        struct physdev_eoi eoi;
-        struct physdev_irq_status_query query;
-        struct physdev_get_free_pirq get;
-    } u;
-    size_t size;
-    long err;
-
-    switch (hc->arg[0]) {
-    case PHYSDEVOP_map_pirq:
-        return physdev_map_pirq(hc, va);
-    case PHYSDEVOP_unmap_pirq:
-        size = sizeof(u.unmap);
-        break;
-    case PHYSDEVOP_eoi:
-        size = sizeof(u.eoi);
-        break;
-    case PHYSDEVOP_irq_status_query:
-        size = sizeof(u.query);
-        break;
-    case PHYSDEVOP_get_free_pirq:
-        size = sizeof(u.get);
-        break;
-    default:
-        /* pirq_eoi_gmfn and the dom0-only operations */
-        return -ENOSYS;
+    if (hc->arg[0] == PHYSDEVOP_map_pirq) {
+        return physdev_map_pirq(hc, hc->arg[1]);
     }
-    err = xen_tcg_copy_in(hc, va, &u, size);
-    if (err) {
-        return err;
-    }
-    switch (hc->arg[0]) {
-    case PHYSDEVOP_unmap_pirq:
-        err = xen_physdev_unmap_pirq(&u.unmap);
-        break;
-    case PHYSDEVOP_eoi:
-        err = xen_physdev_eoi_pirq(&u.eoi);
-        break;
-    case PHYSDEVOP_irq_status_query:
-        err = xen_physdev_query_pirq(&u.query);
-        break;
-    default:
-        err = xen_physdev_get_free_pirq(&u.get);
-        break;
-    }
-    return err ? err : xen_tcg_copy_out(hc, va, &u, size);
+    return xen_tcg_struct_op(hc, physdev_ops, ARRAY_SIZE(physdev_ops),
+                             hc->arg[0], hc->arg[1], physdev_call);
 }

@@ -300,54 +300,39 @@ static long gnttab_setup_table(XenHypercall *hc, uint64_t va)
     return xen_tcg_copy_out(hc, va + 8, &st.status, sizeof(st.status));
 }
 
+static const XenStructOp gnttab_ops[] = {
+    [GNTTABOP_set_version] = { sizeof(struct gnttab_set_version), true },
+    [GNTTABOP_get_version] = { sizeof(struct gnttab_get_version), true },
+    [GNTTABOP_query_size] = { sizeof(struct gnttab_query_size), true },
+};
+
+static long gnttab_call(uint64_t cmd, void *arg)
+{
+    switch (cmd) {
+    case GNTTABOP_set_version:
+        return xen_gnttab_set_version_op(arg);
+    case GNTTABOP_get_version:
+        return xen_gnttab_get_version_op(arg);
+    default:
+        return xen_gnttab_query_size_op(arg);
+    }
+}
+
 long xen_tcg_grant_table_op(XenHypercall *hc)
 {
-    uint64_t va = hc->arg[1];
-    union {
-        struct gnttab_set_version set;
-        struct gnttab_get_version get;
-        struct gnttab_query_size query;
-    } u;
-    size_t size;
-    long err;
+    uint64_t cmd = hc->arg[0];
 
-    switch (hc->arg[0]) {
-    case GNTTABOP_set_version:
-        size = sizeof(u.set);
-        break;
-    case GNTTABOP_get_version:
-        size = sizeof(u.get);
-        break;
-    case GNTTABOP_query_size:
-        size = sizeof(u.query);
-        break;
-    case GNTTABOP_setup_table:
-        size = 0;
-        break;
-    default:
-        /* mapping, copying, transfers: a guest's own backends, not ours */
+    /* mapping, copying, transfers: a guest's own backends, not ours */
+    if (cmd != GNTTABOP_setup_table &&
+        (cmd >= ARRAY_SIZE(gnttab_ops) || !gnttab_ops[cmd].size)) {
         return -ENOSYS;
     }
     if (hc->arg[2] != 1) {
         return -EINVAL;         /* these take exactly one operation */
     }
-    if (!size) {
-        return gnttab_setup_table(hc, va);
+    if (cmd == GNTTABOP_setup_table) {
+        return gnttab_setup_table(hc, hc->arg[1]);
     }
-    err = xen_tcg_copy_in(hc, va, &u, size);
-    if (err) {
-        return err;
-    }
-    switch (hc->arg[0]) {
-    case GNTTABOP_set_version:
-        err = xen_gnttab_set_version_op(&u.set);
-        break;
-    case GNTTABOP_get_version:
-        err = xen_gnttab_get_version_op(&u.get);
-        break;
-    default:
-        err = xen_gnttab_query_size_op(&u.query);
-        break;
-    }
-    return err ? err : xen_tcg_copy_out(hc, va, &u, size);
+    return xen_tcg_struct_op(hc, gnttab_ops, ARRAY_SIZE(gnttab_ops), cmd,
+                             hc->arg[1], gnttab_call);
 }

@@ -44,6 +44,23 @@ static inline size_t xen_tcg_long_size(XenHypercall *hc)
     return hc->wide ? 8 : 4;
 }
 
+/*
+ * Sub-operations whose argument is one fixed-size structure, the same in
+ * both ABIs: its size, and whether the operation writes a result back.
+ */
+typedef struct XenStructOp {
+    uint8_t size;
+    bool out;
+} XenStructOp;
+
+/*
+ * Copy sub-operation @cmd's argument in from @va, call @call on it and
+ * copy the result back; -ENOSYS for a @cmd that @ops does not list.
+ */
+long xen_tcg_struct_op(XenHypercall *hc, const XenStructOp *ops,
+                       size_t n_ops, uint64_t cmd, uint64_t va,
+                       long (*call)(uint64_t cmd, void *arg));
+
 /* Is @domid the caller itself? */
 bool xen_tcg_domid_is_self(uint16_t domid);
 

@@ -30,6 +30,7 @@
 #include "hw/xen/interface/sched.h"
 #include "qemu/main-loop.h"
 #include "system/runstate.h"
+#include "system/system.h"
 #include "hw/xen/interface/arch-x86/cpuid.h"
 #include "hw/xen/interface/features.h"
 #include "hw/xen/xen.h"
@@ -217,6 +218,27 @@ bool xen_tcg_copy(CPUState *cs, uint64_t va, void *buf, size_t len,
     return true;
 }
 
+long xen_tcg_struct_op(XenHypercall *hc, const XenStructOp *ops,
+                       size_t n_ops, uint64_t cmd, uint64_t va,
+                       long (*call)(uint64_t cmd, void *arg))
+{
+    uint64_t arg[8];        /* the largest such structure is 24 bytes */
+    long err;
+
+    if (cmd >= n_ops || !ops[cmd].size) {
+        return -ENOSYS;
+    }
+    assert(ops[cmd].size <= sizeof(arg));
+    err = xen_tcg_copy_in(hc, va, arg, ops[cmd].size);
+    if (!err) {
+        err = call(cmd, arg);
+    }
+    if (!err && ops[cmd].out) {
+        err = xen_tcg_copy_out(hc, va, arg, ops[cmd].size);
+    }
+    return err;
+}
+
 static long copy_string_to_guest(CPUState *cs, target_ulong va,
                                  const char *str, size_t size)
 {
@@ -228,6 +250,9 @@ static long copy_string_to_guest(CPUState *cs, target_ulong va,
 
 static long do_xen_version(CPUState *cs, uint64_t cmd, target_ulong arg)
 {
+    CPUX86State *env = cpu_env(cs);
+    bool wide = (env->hflags & HF_LMA_MASK) && (env->hflags & HF_CS64_MASK);
+
     switch (cmd) {
     case XENVER_version:
         return xen_tcg_version;
@@ -268,6 +293,20 @@ static long do_xen_version(CPUState *cs, uint64_t cmd, target_ulong arg)
     }
     case XENVER_pagesize:
         return TARGET_PAGE_SIZE;
+    case XENVER_platform_parameters: {
+        /* where Xen's own mappings start, for 64-bit and 32-bit guests */
+        uint64_t start = wide ? 0xffff800000000000ull : 0xf5800000u;
+
+        return xen_tcg_copy(cs, arg, &start, wide ? 8 : 4, true) ?
+               0 : -EFAULT;
+    }
+    case XENVER_guest_handle:
+        /* the domain's handle is its UUID: -uuid */
+        return xen_tcg_copy(cs, arg, qemu_uuid.data, sizeof(qemu_uuid.data),
+                            true) ? 0 : -EFAULT;
+    case XENVER_commandline:
+    case XENVER_build_id:
+        return -EPERM;      /* Xen's own details: for the control domain */
     default:
         return -ENOSYS;
     }
