@@ -123,55 +123,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long long u64;
-
-#define COM1            0x3f8
-#define DEBUG_EXIT      0xf4
-#define EXIT_SUCCESS    0x21
-#define FAIL_SETUP      0x20
-#define CODE_SEL        0x08            /* entry.S's GDT */
-#define STUB_SIZE       16              /* entry.S's vector stubs */
-
-#define MB_BOOT_MAGIC   0x2BADB002
-#define MB_INFO_CMDLINE (1 << 2)
-
-#define XEN_CPUID_BASE  0x40000000
-#define XEN_MSR         0x40000000
-#define XEN_VERSION     0x0004000a
-
-/* hypercalls and their sub-operations */
-#define HC_MEMORY_OP    12
-#define HC_SET_TIMER_OP 15
-#define HC_XEN_VERSION  17
-#define HC_VCPU_OP      24
-#define HC_SCHED_OP     29
-#define HC_EVTCHN_OP    32
-#define HC_HVM_OP       34
-#define XENMEM_add_to_physmap   7
-#define XENMAPSPACE_shared_info 0
-#define DOMID_SELF      0x7ff0
-#define EVTCHNOP_bind_virq      1
-#define EVTCHNOP_send           4
-#define EVTCHNOP_bind_ipi       7
-#define EVTCHNOP_unmask         9
-#define VIRQ_TIMER      0
-#define HVMOP_set_param 0
-#define HVMOP_get_param 1
-#define HVMOP_set_evtchn_upcall_vector 23
-#define HVM_PARAM_CALLBACK_IRQ 0
-#define VCPUOP_set_periodic_timer  6
-#define VCPUOP_stop_periodic_timer 7
-#define SCHEDOP_block   1
-#define EINVAL          22
-
-/* HVM_PARAM_CALLBACK_IRQ's type, in bits 63:56 */
-#define CALLBACK_GSI    0ull
-#define CALLBACK_INTX   1ull
-#define CALLBACK_VECTOR 2ull
-#define CALLBACK(type, v) ((type) << 56 | (v))
+#include "xen.h"
 
 /* the vectors: one per route, so a handler knows which route ran it */
 #define VEC_PIC         0x20            /* 8259 master; slave at 0x28 */
@@ -187,7 +139,7 @@ typedef unsigned long long u64;
 #define WAIT_MS         20      /* a "short wait" */
 #define WATCHDOG_MS     50
 
-/* local APIC, IOAPIC, 8259, PCI */
+/* local APIC, IOAPIC, 8259 */
 #define LAPIC           0xfee00000
 #define LAPIC_TPR       0x080
 #define LAPIC_EOI       0x0b0
@@ -209,151 +161,37 @@ typedef unsigned long long u64;
 #define PIC1            0x20
 #define PIC2            0xa0
 #define ELCR            0x4d0
-#define PCI_ADDR        0xcf8
-#define PCI_DATA        0xcfc
 
-/* compat (32-bit) shared_info */
-#define SHINFO_PENDING  2048            /* u32 evtchn_pending[32] */
-#define SHINFO_MASK     2176            /* u32 evtchn_mask[32] */
-#define NR_PORTS        1024
+#define ID_XEN_PLATFORM PCI_ID(0x5853, 0x0001)
+#define ID_PIIX3_ISA    PCI_ID(0x8086, 0x7000)
 
-/* Exceptions and storms outside any check are reported as FAIL_SETUP. */
-static volatile int current_check;
-
-static u8 hypercall_page[4096] __attribute__((aligned(4096)));
 /* RAM of our own for QEMU's shared_info overlay to cover */
-static u8 shinfo_page[4096] __attribute__((aligned(4096)));
+static u8 shinfo_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
-static volatile u8 *const upcall_pending = shinfo_page;         /* vCPU 0 */
-static volatile u32 *const pending_sel = (u32 *)(shinfo_page + 4);
-static volatile u32 *const evtchn_pending =
+/*
+ * vCPU 0's upcall flag and selector (its vcpu_info is slot 0) and the
+ * event bitmaps, which QEMU writes at any time: volatile, so that every
+ * access is a real one.
+ */
+static volatile u8 *const upcall_pending = shinfo_page + VI_UPCALL_PENDING;
+static volatile u32 *const pending_sel =                /* volatile: QEMU's */
+    (u32 *)(shinfo_page + VI_PENDING_SEL);
+static volatile u32 *const evtchn_pending =             /* volatile: QEMU's */
     (u32 *)(shinfo_page + SHINFO_PENDING);
-static volatile u32 *const evtchn_mask = (u32 *)(shinfo_page + SHINFO_MASK);
+static volatile u32 *const evtchn_mask =                /* volatile: QEMU's */
+    (u32 *)(shinfo_page + SHINFO_MASK);
 
 static u32 port_a, port_b, port_timer;
 
-static void outb(u16 port, u8 val)
-{
-    asm volatile("outb %0, %1" : : "a"(val), "Nd"(port));
-}
-
-static u8 inb(u16 port)
-{
-    u8 val;
-
-    asm volatile("inb %1, %0" : "=a"(val) : "Nd"(port));
-    return val;
-}
-
-static void outl(u16 port, u32 val)
-{
-    asm volatile("outl %0, %1" : : "a"(val), "Nd"(port));
-}
-
-static u32 inl(u16 port)
-{
-    u32 val;
-
-    asm volatile("inl %1, %0" : "=a"(val) : "Nd"(port));
-    return val;
-}
-
-static void putc(char c)
-{
-    outb(COM1, c);
-}
-
-static void puts(const char *s)
-{
-    while (*s) {
-        putc(*s++);
-    }
-}
-
-static void puthex(u32 v)
-{
-    puts("0x");
-    for (int i = 28; i >= 0; i -= 4) {
-        putc("0123456789abcdef"[(v >> i) & 15]);
-    }
-}
-
-static void putdec(u32 v)
-{
-    char buf[12];
-    int i = sizeof(buf);
-
-    buf[--i] = 0;
-    do {
-        buf[--i] = '0' + v % 10;
-        v /= 10;
-    } while (v);
-    puts(buf + i);
-}
-
-static void __attribute__((noreturn)) exit_qemu(u8 code)
-{
-    puts("exit code ");
-    putdec(code);
-    putc('\n');
-    outb(DEBUG_EXIT, code);
-    for (;;) {          /* no isa-debug-exit: let the caller's timeout act */
-        asm volatile("cli; hlt");
-    }
-}
-
-/* With "keep-going" on the cmdline, the first failed check's code */
-static int keep_going, first_failure;
-
-/*
- * One line per check; the first failure ends the run with its code, or
- * with keep-going is remembered and the run goes on (the checks after it
- * may then fail for its sake).
- */
-static void check(int code, int ok, const char *what, u32 value)
-{
-    puts(ok ? "ok " : "FAILED ");
-    putdec(code);
-    puts(" - ");
-    puts(what);
-    puts(" (");
-    puthex(value);
-    puts(")\n");
-    if (!ok && !keep_going) {
-        exit_qemu(code);
-    }
-    if (!ok && !first_failure) {
-        first_failure = code;
-    }
-}
-
-/* A check the rest cannot do without: its failure always ends the run */
-static void require(int code, int ok, const char *what, u32 value)
-{
-    check(code, ok, what, value);
-    if (!ok) {
-        exit_qemu(code);
-    }
-}
-
-static void cli(void)
-{
-    asm volatile("cli" : : : "memory");
-}
-
-static void sti(void)
-{
-    asm volatile("sti" : : : "memory");
-}
-
+/* The local APIC's and IOAPIC's registers: MMIO, through peek32/poke32 */
 static u32 lapic_read(u32 reg)
 {
-    return *(volatile u32 *)(LAPIC + reg);
+    return peek32((void *)(LAPIC + reg));
 }
 
 static void lapic_write(u32 reg, u32 val)
 {
-    *(volatile u32 *)(LAPIC + reg) = val;
+    poke32((void *)(LAPIC + reg), val);
 }
 
 static int lapic_bit(u32 base, int vector)
@@ -377,14 +215,14 @@ static int lapic_isr_count(void)
 
 static u32 ioapic_read(u32 reg)
 {
-    *(volatile u32 *)IOAPIC = reg;
-    return *(volatile u32 *)(IOAPIC + 0x10);
+    poke32((void *)IOAPIC, reg);
+    return peek32((void *)(IOAPIC + 0x10));
 }
 
 static void ioapic_write(u32 reg, u32 val)
 {
-    *(volatile u32 *)IOAPIC = reg;
-    *(volatile u32 *)(IOAPIC + 0x10) = val;
+    poke32((void *)IOAPIC, reg);
+    poke32((void *)(IOAPIC + 0x10), val);
 }
 
 /* Pin @pin: level-triggered, active high, fixed, physical to APIC 0 */
@@ -399,67 +237,55 @@ static void ioapic_mask(int pin)
     ioapic_write(IOAPIC_REDIR + 2 * pin, REDIR_MASKED);
 }
 
-static u32 pci_read(u32 devfn, u32 reg)
-{
-    outl(PCI_ADDR, 0x80000000 | devfn << 8 | (reg & 0xfc));     /* bus 0 */
-    return inl(PCI_DATA);
-}
-
-/* Hypercall number nr through its slot of the hypercall page. */
-static u32 hypercall(u32 nr, u32 a1, u32 a2, u32 a3)
-{
-    u32 eax = (u32)hypercall_page + nr * 32;   /* the slot sets EAX = nr */
-    u32 ebx = a1, ecx = a2, edx = a3;
-
-    asm volatile("call *%%eax"
-                 : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx)
-                 : : "esi", "edi", "memory", "cc");
-    return eax;
-}
-
 static u32 evtchn_op(u32 cmd, void *arg)
 {
-    return hypercall(HC_EVTCHN_OP, cmd, (u32)arg, 0);
+    return hypercall(HC_EVENT_CHANNEL_OP, cmd, (u32)arg);
+}
+
+/* send, unmask: their argument is the port alone */
+static u32 port_op(u32 op, u32 port)
+{
+    return evtchn_op(op, &port);
 }
 
 static u32 send(u32 port)
 {
-    u32 arg = port;
-
-    return evtchn_op(EVTCHNOP_send, &arg);
+    return port_op(EVTCHNOP_send, port);
 }
-
-struct xen_hvm_param {
-    u16 domid, pad;
-    u32 index;
-    u64 value;
-};
 
 static u32 set_callback(u64 value)
 {
-    struct xen_hvm_param p = { DOMID_SELF, 0, HVM_PARAM_CALLBACK_IRQ, value };
+    struct hvm_param p = { DOMID_SELF, 0, HVM_PARAM_CALLBACK_IRQ, value };
 
-    return hypercall(HC_HVM_OP, HVMOP_set_param, (u32)&p, 0);
+    return hypercall(HC_HVM_OP, HVMOP_set_param, (u32)&p);
 }
 
 /* HVM_PARAM_CALLBACK_IRQ as Xen reads it back; ~0 if it cannot */
 static u64 get_callback(void)
 {
-    struct xen_hvm_param p = { DOMID_SELF, 0, HVM_PARAM_CALLBACK_IRQ, ~0ull };
+    struct hvm_param p = { DOMID_SELF, 0, HVM_PARAM_CALLBACK_IRQ, ~0ull };
 
-    if (hypercall(HC_HVM_OP, HVMOP_get_param, (u32)&p, 0)) {
+    if (hypercall(HC_HVM_OP, HVMOP_get_param, (u32)&p)) {
         return ~0ull;
     }
     return p.value;
 }
 
+/* A bitmap of QEMU's (volatile) or of the handlers' (seen, below) */
 static int port_bit(volatile u32 *bitmap, u32 port)
 {
     return bitmap[port / 32] >> (port % 32) & 1;
 }
 
+/* The guest owns evtchn_mask: masking is writing the bit */
+static void mask_port(u32 port)
+{
+    evtchn_mask[port / 32] |= 1u << port % 32;
+}
+
 /*
- * What the interrupt handlers saw.  An upcall handler takes the events
+ * What the interrupt handlers saw, volatile because the handlers write
+ * it whenever an interrupt comes.  An upcall handler takes the events
  * as Linux does: clear evtchn_upcall_pending, take the selector, then
  * the pending and unmasked ports of each word it names.
  */
@@ -539,34 +365,19 @@ static void upcall(int vector)
     }
 }
 
-/* Written by isr_common in entry.S: pusha, then the stub's pushes. */
-struct frame {
-    u32 edi, esi, ebp, esp, ebx, edx, ecx, eax;
-    u32 vector, error, eip, cs, eflags;
-};
-
-void trap(struct frame *f);
-void kmain(u32 magic, const u32 *mbi);
-
+/* Every vector: exceptions fail, interrupts are counted and handled */
 void trap(struct frame *f)
 {
     int v = f->vector;
 
     if (v < 32) {
-        puts("unexpected exception ");
-        putdec(v);
-        puts(" error ");
-        puthex(f->error);
-        puts(" at eip ");
-        puthex(f->eip);
-        putc('\n');
-        exit_qemu(current_check ? current_check : FAIL_SETUP);
+        unexpected(f);
     }
     if (++count[v] > STORM_LIMIT) {
         puts("interrupt storm on vector ");
-        puthex(v);
+        puthex(v, 8);
         putc('\n');
-        exit_qemu(current_check ? current_check : FAIL_SETUP);
+        fail_current();
     }
     if (v == VEC_TIMER) {
         timer_fired = 1;
@@ -586,33 +397,6 @@ void trap(struct frame *f)
             eoi_pic(v - VEC_PIC);
         }
     }
-}
-
-struct gate {
-    u16 offset_lo, selector;
-    u8 zero, type;
-    u16 offset_hi;
-};
-
-static struct gate idt[256];
-extern const u8 isr_stubs[];
-
-static void setup_idt(void)
-{
-    struct {
-        u16 limit;
-        u32 base;
-    } __attribute__((packed)) desc = { sizeof(idt) - 1, (u32)idt };
-
-    for (int i = 0; i < 256; i++) {
-        u32 handler = (u32)isr_stubs + i * STUB_SIZE;
-
-        idt[i].offset_lo = handler & 0xffff;
-        idt[i].selector = CODE_SEL;
-        idt[i].type = 0x8e;             /* 32-bit interrupt gate: IF=0 */
-        idt[i].offset_hi = handler >> 16;
-    }
-    asm volatile("lidt %0" : : "m"(desc));
 }
 
 /*
@@ -734,7 +518,7 @@ static int upcalls_were(int vector, u32 n, u32 port)
         puts("interrupts: ");
         putdec(got);
         puts(" on the route's vector ");
-        puthex(vector);
+        puthex((u32)vector, 8);
         puts(" (");
         putdec(late);
         puts(" late), ");
@@ -760,8 +544,6 @@ static void quiesce(void)
     ioapic_mask(GSI);
     for (int i = 0; i < NR_PORTS / 32; i++) {
         evtchn_pending[i] = 0;
-    }
-    for (int i = 0; i < NR_PORTS / 32; i++) {
         evtchn_mask[i] = 0;
     }
     *pending_sel = 0;
@@ -784,18 +566,14 @@ static void setup(void)
     u32 r[4];
 
     current_check = 2;
-    asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-                 : "a"(XEN_CPUID_BASE), "c"(0));
-    int xen = r[1] == 0x566e6558 && r[2] == 0x65584d4d && r[3] == 0x4d4d566e;
-    asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-                 : "a"(XEN_CPUID_BASE + 2), "c"(0));
+    cpuid(XEN_CPUID_BASE, r);
+    int xen = xen_signature(r);
+    cpuid(XEN_CPUID_BASE + 2, r);
     xen &= r[1] == XEN_MSR;
     if (xen) {
-        /* paging is off: the page's address is its guest-physical one */
-        asm volatile("wrmsr" : : "c"(XEN_MSR), "a"((u32)hypercall_page),
-                     "d"(0) : "memory");
+        set_hypercall_page(0);
     }
-    u32 ret = xen ? hypercall(HC_XEN_VERSION, 0, 0, 0) : 0;
+    u32 ret = xen ? hypercall(HC_XEN_VERSION, XENVER_version, 0) : 0;
     require(2, xen && ret == XEN_VERSION,
             "Xen 4.10 found, hypercall page at MSR 0x40000000", ret);
 
@@ -804,8 +582,8 @@ static void setup(void)
         u16 domid, size;
         u32 space, idx, gpfn;
     } xatp = { DOMID_SELF, 0, XENMAPSPACE_shared_info, 0,
-               (u32)shinfo_page >> 12 };
-    ret = hypercall(HC_MEMORY_OP, XENMEM_add_to_physmap, (u32)&xatp, 0);
+               (u32)shinfo_page / PAGE_SIZE };
+    ret = hypercall(HC_MEMORY_OP, XENMEM_add_to_physmap, (u32)&xatp);
     u32 nonzero = 0;
     for (int i = 0; i < 32; i++) {
         nonzero |= evtchn_pending[i] | evtchn_mask[i];
@@ -842,6 +620,93 @@ static void setup(void)
             "two IPI ports and a VIRQ_TIMER port bound to vCPU 0", ret);
 }
 
+/* A send, then a short wait for what it brings; the send's result */
+static u32 send_wait(u32 port)
+{
+    u32 ret = send(port);
+
+    wait_ms(WAIT_MS);
+    return ret;
+}
+
+/*
+ * One send to port_a: exactly one upcall on @vector, at whose first
+ * entry the flag and the port's selector bit were set
+ */
+static int one_upcall(int vector, enum eoi eoi)
+{
+    reset_seen(vector, eoi, 0);
+    return send_wait(port_a) == 0 && upcalls_were(vector, 1, port_a) &&
+           first_flag == 1 && (first_sel >> port_a / 32 & 1);
+}
+
+/*
+ * One send to port_a, with a handler that leaves the flag set on its
+ * first two entries: exactly 3 entries (a level, or an injection at
+ * each VM entry, comes back while the flag stays)
+ */
+static int upcall_repeats(int vector, enum eoi eoi)
+{
+    reset_seen(vector, eoi, 2);
+    return send_wait(port_a) == 0 && upcalls_were(vector, 3, port_a);
+}
+
+/*
+ * Two sends, to port_a then port_b, each with its wait: exactly two
+ * upcalls on @vector that took both ports, the flag set at the first
+ */
+static int two_upcalls(int vector, enum eoi eoi)
+{
+    reset_seen(vector, eoi, 0);
+    u32 ret = send_wait(port_a);
+    ret |= send_wait(port_b);
+    return ret == 0 && upcalls_were(vector, 2, port_a) &&
+           port_bit(seen, port_b) && first_flag == 1;
+}
+
+/*
+ * Set HVM_PARAM_CALLBACK_IRQ to @cb, whose interrupt is @vector, while
+ * the upcall of leave_upcall_pending() is pending (@ok: it is): @cb must
+ * read back, and that upcall come then, exactly once.
+ */
+static void check_pending_comes(int code, int ok, u64 cb, int vector,
+                                enum eoi eoi, const char *what)
+{
+    reset_seen(vector, eoi, 0);
+    u32 ret = set_callback(cb);
+    ok &= ret == 0 && get_callback() == cb;
+    wait_ms(WAIT_MS);
+    check(code, ok && upcalls_were(vector, 1, port_a), what, ret);
+}
+
+/*
+ * Sends to port_a and @also (0: none) with IF=0: no interrupt until
+ * sti, then exactly one on @vector, which takes them all
+ */
+static void check_held_until_sti(int code, int vector, enum eoi eoi,
+                                 u32 also, const char *what)
+{
+    reset_seen(vector, eoi, 0);
+    cli();
+    u32 ret = send(port_a) | (also ? send(also) : 0);
+    spin_ms(WAIT_MS);
+    int ok = ret == 0 && upcalls_were(vector, 0, 0);
+    wait_ms(WAIT_MS);
+    check(code, ok && upcalls_were(vector, 1, port_a) &&
+                (!also || port_bit(seen, also)), what, ret);
+}
+
+/* HVM_PARAM_CALLBACK_IRQ = 0: a send still raises the flag, no interrupt */
+static void check_route_off(int code, const char *what)
+{
+    reset_seen(-1, EOI_NONE, 0);
+    u32 ret = set_callback(0);
+    int ok = ret == 0 && get_callback() == 0;
+    ret |= send_wait(port_a);
+    check(code, ok && ret == 0 && raised(port_a) && upcalls_were(-1, 0, 0),
+          what, ret);
+}
+
 /* No callback route: the bits change, but nothing interrupts */
 static void group_none(void)
 {
@@ -856,15 +721,13 @@ static void group_none(void)
           "no route: send sets port, selector and upcall flag, no interrupt",
           ret);
 
-    /* the guest owns evtchn_mask: masking is writing the bit */
     current_check = 6;
     quiesce();
-    evtchn_mask[port_a / 32] |= 1u << port_a % 32;
+    mask_port(port_a);
     ret = send(port_a);
     ok = ret == 0 && port_bit(evtchn_pending, port_a) && !*pending_sel &&
          !*upcall_pending;
-    u32 arg = port_a;
-    u32 ret2 = evtchn_op(EVTCHNOP_unmask, &arg);
+    u32 ret2 = port_op(EVTCHNOP_unmask, port_a);
     ok &= ret2 == 0 && !port_bit(evtchn_mask, port_a) && raised(port_a);
     wait_ms(WAIT_MS);
     check(6, ok && upcalls_were(-1, 0, 0),
@@ -875,7 +738,7 @@ static void group_none(void)
     current_check = 7;
     timer_start(WATCHDOG_MS, 0);
     sti();
-    ret = hypercall(HC_SCHED_OP, SCHEDOP_block, 0, 0);
+    ret = hypercall(HC_SCHED_OP, SCHEDOP_block, 0);
     cli();
     int early = !timer_fired;
     timer_stop();
@@ -890,114 +753,74 @@ static void group_none(void)
  */
 static int level_route(int vector, enum eoi eoi)
 {
-    reset_seen(vector, eoi, 0);
-    int ok = send(port_a) == 0;
-    wait_ms(WAIT_MS);
-    ok &= upcalls_were(vector, 1, port_a) && first_flag == 1 &&
-          (first_sel >> port_a / 32 & 1);
-    if (!ok) {
+    if (!one_upcall(vector, eoi)) {
         puts("one send: not one upcall\n");
         return 0;
     }
-    reset_seen(vector, eoi, 2);
-    ok = send(port_a) == 0;
-    wait_ms(WAIT_MS);
-    ok &= upcalls_were(vector, 3, port_a);
-    if (!ok) {
+    if (!upcall_repeats(vector, eoi)) {
         puts("the level with the flag left set: not 3 entries\n");
+        return 0;
     }
-    return ok;
+    return 1;
 }
 
 static void group_gsi(void)
 {
     u32 ret;
-    u64 cb = CALLBACK(CALLBACK_GSI, GSI);
+    int ok;
 
     current_check = 8;
-    int ok = leave_upcall_pending();
+    ok = leave_upcall_pending();
     ioapic_route(GSI, VEC_GSI);
-    reset_seen(VEC_GSI, EOI_LAPIC, 0);
-    ret = set_callback(cb);
-    ok &= ret == 0 && get_callback() == cb;
-    wait_ms(WAIT_MS);
-    check(8, ok && upcalls_were(VEC_GSI, 1, port_a),
-          "GSI 22: set, read back; the upcall already pending comes at once",
-          ret);
+    check_pending_comes(8, ok, CALLBACK(CALLBACK_GSI, GSI), VEC_GSI,
+                        EOI_LAPIC, "GSI 22: set, read back; the upcall "
+                        "already pending comes at once");
 
     current_check = 9;
-    reset_seen(VEC_GSI, EOI_LAPIC, 0);
-    ret = send(port_a);
-    wait_ms(WAIT_MS);
-    ok = ret == 0 && upcalls_were(VEC_GSI, 1, port_a) && first_flag == 1 &&
-         (first_sel >> port_a / 32 & 1) && first_isr == 1 && first_tmr == 1;
+    ok = one_upcall(VEC_GSI, EOI_LAPIC) && first_isr == 1 && first_tmr == 1;
     u32 redir = ioapic_read(IOAPIC_REDIR + 2 * GSI);
     ok &= !(redir & REDIR_REMOTE_IRR) && !lapic_isr_count();
     check(9, ok, "GSI 22: one send, one level interrupt; none after the "
           "handler cleared the flag and EOIed", redir);
 
     current_check = 10;
-    reset_seen(VEC_GSI, EOI_LAPIC, 2);
-    ret = send(port_a);
-    wait_ms(WAIT_MS);
-    check(10, ret == 0 && upcalls_were(VEC_GSI, 3, port_a),
+    ok = upcall_repeats(VEC_GSI, EOI_LAPIC);
+    check(10, ok,
           "GSI 22: EOI with the flag still set brings the interrupt again",
           count[VEC_GSI]);
 
     current_check = 11;
-    reset_seen(VEC_GSI, EOI_LAPIC, 0);
-    cli();
-    ret = send(port_a) | send(port_b);
-    spin_ms(WAIT_MS);
-    ok = ret == 0 && upcalls_were(VEC_GSI, 0, 0);
-    wait_ms(WAIT_MS);
-    check(11, ok && upcalls_were(VEC_GSI, 1, port_a) &&
-              port_bit(seen, port_b),
-          "GSI 22: two sends with IF=0 wait for sti, then one interrupt "
-          "for both ports", ret);
+    check_held_until_sti(11, VEC_GSI, EOI_LAPIC, port_b,
+                         "GSI 22: two sends with IF=0 wait for sti, then "
+                         "one interrupt for both ports");
 
     current_check = 12;
     reset_seen(VEC_GSI, EOI_LAPIC, 0);
-    evtchn_mask[port_a / 32] |= 1u << port_a % 32;
-    ret = send(port_a);
-    wait_ms(WAIT_MS);
+    mask_port(port_a);
+    ret = send_wait(port_a);
     ok = ret == 0 && upcalls_were(VEC_GSI, 0, 0);
-    u32 arg = port_a;
-    ret |= evtchn_op(EVTCHNOP_unmask, &arg);
+    ret |= port_op(EVTCHNOP_unmask, port_a);
     wait_ms(WAIT_MS);
     check(12, ok && ret == 0 && upcalls_were(VEC_GSI, 1, port_a),
           "GSI 22: a masked port does not interrupt; unmasking it does, once",
           ret);
 
     current_check = 13;
-    reset_seen(-1, EOI_LAPIC, 0);
-    ret = set_callback(0);
-    ok = ret == 0 && get_callback() == 0;
-    ret |= send(port_a);
-    wait_ms(WAIT_MS);
-    check(13, ok && ret == 0 && raised(port_a) && upcalls_were(-1, 0, 0),
-          "GSI 22 turned off: a send raises the flag but no interrupt", ret);
+    check_route_off(13, "GSI 22 turned off: a send raises the flag but no "
+                    "interrupt");
     ioapic_mask(GSI);
 }
 
 /* The platform device: its devfn and the IRQ its INTA is routed to */
-static int platform_devfn = -1, platform_irq;
+static u32 platform_devfn;
+static int platform_irq;
 
 static void find_platform(void)
 {
-    int piix = -1;
-
     current_check = 14;
-    for (int devfn = 0; devfn < 256; devfn++) {
-        u32 id = pci_read(devfn, 0);
-
-        if (id == 0x00015853 && platform_devfn < 0) {
-            platform_devfn = devfn;
-        } else if (id == 0x70008086 && piix < 0) {
-            piix = devfn;               /* PIIX3's ISA bridge */
-        }
-    }
-    if (platform_devfn < 0 || piix < 0) {
+    u32 piix = pci_find(ID_PIIX3_ISA);  /* PIIX3's ISA bridge */
+    platform_devfn = pci_find(ID_XEN_PLATFORM);
+    if (platform_devfn == PCI_NONE || piix == PCI_NONE) {
         require(14, 0, "the platform device and PIIX3 are on PCI bus 0",
                 platform_devfn);
     }
@@ -1007,7 +830,7 @@ static void find_platform(void)
     int pirq = ((platform_devfn >> 3) - 1) & 3;
     u32 route = pci_read(piix, 0x60) >> (8 * pirq) & 0xff;
     puts("platform device at 00:");
-    puthex(platform_devfn >> 3);
+    puthex(platform_devfn >> 3, 2);
     puts(".");
     putdec(platform_devfn & 7);
     puts(", pin ");
@@ -1017,7 +840,7 @@ static void find_platform(void)
     puts(", PIRQ");
     putc('A' + pirq);
     puts(" routed to ");
-    puthex(route);
+    puthex(route, 2);
     putc('\n');
     platform_irq = line;
     require(14, pin == 1 && line > 0 && line < 16 && line != 2 &&
@@ -1026,21 +849,31 @@ static void find_platform(void)
             intr);
 }
 
-static u64 intx_callback(void)
+/* The start of an INTx group: no route, no event; find_platform() */
+static void start_intx(int code)
 {
-    return CALLBACK(CALLBACK_INTX, (u32)platform_devfn << 8 | 0);   /* INTA */
+    current_check = code;
+    quiesce();
+    find_platform();
+    current_check = code;
+}
+
+/* The platform device's INTA as the route: reads back, a level_route() */
+static int intx_level(int vector, enum eoi eoi, u32 *ret)
+{
+    u64 cb = CALLBACK(CALLBACK_INTX, platform_devfn << 8 | 0);      /* INTA */
+
+    *ret = set_callback(cb);
+    return *ret == 0 && get_callback() == cb && level_route(vector, eoi);
 }
 
 static void group_intx_ioapic(void)
 {
-    current_check = 15;
-    quiesce();
-    find_platform();
-    current_check = 15;
+    u32 ret;
+
+    start_intx(15);
     ioapic_route(platform_irq, VEC_INTX);
-    u32 ret = set_callback(intx_callback());
-    int ok = ret == 0 && get_callback() == intx_callback() &&
-             level_route(VEC_INTX, EOI_LAPIC);
+    int ok = intx_level(VEC_INTX, EOI_LAPIC, &ret);
     set_callback(0);
     ioapic_mask(platform_irq);
     check(15, ok, "PCI INTx through the IOAPIC: one send, one interrupt; "
@@ -1049,12 +882,10 @@ static void group_intx_ioapic(void)
 
 static void group_intx_pic(void)
 {
+    u32 ret;
     int irq;
 
-    current_check = 16;
-    quiesce();
-    find_platform();
-    current_check = 16;
+    start_intx(16);
     irq = platform_irq;
     ioapic_mask(irq);
     /* level-triggered in the ELCR; the slave's IRQs need the cascade */
@@ -1066,9 +897,7 @@ static void group_intx_pic(void)
         outb(PIC1 + 1, inb(PIC1 + 1) & ~(1 << irq));
     }
     pic_irq = irq;
-    u32 ret = set_callback(intx_callback());
-    int ok = ret == 0 && get_callback() == intx_callback() &&
-             level_route(VEC_PIC + irq, EOI_PIC);
+    int ok = intx_level(VEC_PIC + irq, EOI_PIC, &ret);
     outb(PIC1, 0x0b);                   /* OCW3: read the ISR */
     outb(PIC2, 0x0b);
     u32 isr = inb(PIC1) | inb(PIC2) << 8;
@@ -1084,48 +913,31 @@ static void group_intx_pic(void)
 static void group_vector(void)
 {
     u32 ret;
-    u64 cb = CALLBACK(CALLBACK_VECTOR, VEC_DOMAIN);
+    int ok;
 
     current_check = 17;
-    int ok = leave_upcall_pending();
-    reset_seen(VEC_DOMAIN, EOI_NONE, 0);
-    ret = set_callback(cb);
-    ok &= ret == 0 && get_callback() == cb;
-    wait_ms(WAIT_MS);
-    check(17, ok && upcalls_were(VEC_DOMAIN, 1, port_a),
-          "vector 0x50: set, read back; the upcall already pending comes",
-          ret);
+    check_pending_comes(17, leave_upcall_pending(),
+                        CALLBACK(CALLBACK_VECTOR, VEC_DOMAIN), VEC_DOMAIN,
+                        EOI_NONE, "vector 0x50: set, read back; the upcall "
+                        "already pending comes");
 
     /* twice: through the LAPIC without an EOI, the second would not come */
     current_check = 18;
-    reset_seen(VEC_DOMAIN, EOI_NONE, 0);
-    ret = send(port_a);
-    wait_ms(WAIT_MS);
-    ret |= send(port_b);
-    wait_ms(WAIT_MS);
-    check(18, ret == 0 && upcalls_were(VEC_DOMAIN, 2, port_a) &&
-              port_bit(seen, port_b) && first_flag == 1 &&
-              max_isr_count == 0 && !lapic_isr_count(),
+    ok = two_upcalls(VEC_DOMAIN, EOI_NONE);
+    check(18, ok && max_isr_count == 0 && !lapic_isr_count(),
           "vector 0x50: two sends, two interrupts, not through the LAPIC, "
           "no EOI", max_isr_count);
 
     current_check = 19;
-    reset_seen(VEC_DOMAIN, EOI_NONE, 2);
-    ret = send(port_a);
-    wait_ms(WAIT_MS);
-    check(19, ret == 0 && upcalls_were(VEC_DOMAIN, 3, port_a),
+    ok = upcall_repeats(VEC_DOMAIN, EOI_NONE);
+    check(19, ok,
           "vector 0x50: injected again while the handler leaves the flag set",
           count[VEC_DOMAIN]);
 
     current_check = 20;
-    reset_seen(VEC_DOMAIN, EOI_NONE, 0);
-    cli();
-    ret = send(port_a);
-    spin_ms(WAIT_MS);
-    ok = ret == 0 && upcalls_were(VEC_DOMAIN, 0, 0);
-    wait_ms(WAIT_MS);
-    check(20, ok && upcalls_were(VEC_DOMAIN, 1, port_a),
-          "vector 0x50: a send with IF=0 waits for sti, then comes once", ret);
+    check_held_until_sti(20, VEC_DOMAIN, EOI_NONE, 0,
+                         "vector 0x50: a send with IF=0 waits for sti, then "
+                         "comes once");
 
     /*
      * A write to COM1 makes the UART lower its IRQ 4 (masked everywhere);
@@ -1159,37 +971,37 @@ static void group_vector(void)
     /* Xen system time is QEMU's virtual clock: 1 ns is long past */
     current_check = 23;
     reset_seen(VEC_DOMAIN, EOI_NONE, 0);
-    ret = hypercall(HC_SET_TIMER_OP, 1, 0, 0);
+    ret = hypercall(HC_SET_TIMER_OP, 1, 0);
     wait_ms(WAIT_MS);
     ok = ret == 0 && upcalls_were(VEC_DOMAIN, 1, port_timer) &&
          timer_upcalls == 1;
     reset_seen(VEC_DOMAIN, EOI_NONE, 0);
-    ret |= hypercall(HC_SET_TIMER_OP, 0, 1u << 8, 0);   /* 2^40 ns */
+    ret |= hypercall(HC_SET_TIMER_OP, 0, 1u << 8);      /* 2^40 ns */
     wait_ms(WAIT_MS);
     ok &= upcalls_were(VEC_DOMAIN, 0, 0);
-    ret |= hypercall(HC_SET_TIMER_OP, 0, 0, 0);
+    ret |= hypercall(HC_SET_TIMER_OP, 0, 0);
     check(23, ok && ret == 0, "VIRQ_TIMER: a past deadline fires once, one "
           "2^40 ns away not yet; 0 cancels", ret);
 
     current_check = 24;
     reset_seen(VEC_DOMAIN, EOI_NONE, 0);
     u64 period = 999999;
-    u32 short_ret = hypercall(HC_VCPU_OP, VCPUOP_set_periodic_timer, 0,
-                              (u32)&period);
+    u32 short_ret = hypercall3(HC_VCPU_OP, VCPUOP_set_periodic_timer, 0,
+                               (u32)&period);
     period = 1000000;
-    ret = hypercall(HC_VCPU_OP, VCPUOP_set_periodic_timer, 0, (u32)&period);
+    ret = hypercall3(HC_VCPU_OP, VCPUOP_set_periodic_timer, 0, (u32)&period);
     ok = short_ret == (u32)-EINVAL && ret == 0;
     timer_start(WATCHDOG_MS, 0);
     for (int i = 0; i < 3 && ok; i++) {
         u32 before = timer_upcalls;
 
         sti();
-        ret = hypercall(HC_SCHED_OP, SCHEDOP_block, 0, 0);
+        ret = hypercall(HC_SCHED_OP, SCHEDOP_block, 0);
         cli();
         ok &= ret == 0 && timer_upcalls > before && !timer_fired;
     }
     timer_stop();
-    ret |= hypercall(HC_VCPU_OP, VCPUOP_stop_periodic_timer, 0, 0);
+    ret |= hypercall3(HC_VCPU_OP, VCPUOP_stop_periodic_timer, 0, 0);
     wait_ms(2);                         /* an upcall already on its way */
     u32 after_stop = timer_upcalls;
     wait_ms(WAIT_MS);
@@ -1199,14 +1011,8 @@ static void group_vector(void)
           "stopped, no more", timer_upcalls);
 
     current_check = 25;
-    reset_seen(-1, EOI_NONE, 0);
-    ret = set_callback(0);
-    ok = ret == 0 && get_callback() == 0;
-    ret |= send(port_a);
-    wait_ms(WAIT_MS);
-    check(25, ok && ret == 0 && raised(port_a) && upcalls_were(-1, 0, 0),
-          "vector 0x50 turned off: a send raises the flag but no interrupt",
-          ret);
+    check_route_off(25, "vector 0x50 turned off: a send raises the flag but "
+                    "no interrupt");
     quiesce();
 }
 
@@ -1214,7 +1020,7 @@ static u32 set_upcall_vector(u32 vector)
 {
     u32 arg[2] = { 0, vector };         /* vcpu 0; u8 vector, padding */
 
-    return hypercall(HC_HVM_OP, HVMOP_set_evtchn_upcall_vector, (u32)arg, 0);
+    return hypercall(HC_HVM_OP, HVMOP_set_evtchn_upcall_vector, (u32)arg);
 }
 
 static void group_vcpu_vector(void)
@@ -1231,14 +1037,8 @@ static void group_vcpu_vector(void)
     /* it takes precedence over HVM_PARAM_CALLBACK_IRQ's vector */
     current_check = 27;
     set_callback(CALLBACK(CALLBACK_VECTOR, VEC_DOMAIN));
-    reset_seen(VEC_VCPU, EOI_LAPIC, 0);
-    ret = send(port_a);
-    wait_ms(WAIT_MS);
-    ret |= send(port_b);
-    wait_ms(WAIT_MS);
-    check(27, ret == 0 && upcalls_were(VEC_VCPU, 2, port_a) &&
-              port_bit(seen, port_b) && first_flag == 1 && first_isr == 1 &&
-              first_tmr == 0 && !lapic_isr_count(),
+    int ok = two_upcalls(VEC_VCPU, EOI_LAPIC);
+    check(27, ok && first_isr == 1 && first_tmr == 0 && !lapic_isr_count(),
           "per-vCPU vector 0x60: two sends, two edge interrupts through the "
           "LAPIC, none on 0x50", first_isr | first_tmr << 1);
 
@@ -1247,38 +1047,11 @@ static void group_vcpu_vector(void)
     ioapic_route(GSI, VEC_GSI);
     ret = set_callback(CALLBACK(CALLBACK_GSI, GSI));
     reset_seen(VEC_VCPU, EOI_LAPIC, 0);
-    ret |= send(port_a);
-    wait_ms(WAIT_MS);
+    ret |= send_wait(port_a);
     check(28, ret == 0 && upcalls_were(VEC_VCPU, 1, port_a),
           "per-vCPU vector 0x60 with GSI 22 set: one interrupt, on 0x60 only",
           ret);
     quiesce();
-}
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Whether the cmdline has word w, which the kernel's path may not be. */
-static int has_word(const char *s, const char *w)
-{
-    while (*s) {
-        while (is_space(*s)) {
-            s++;
-        }
-        const char *p = s, *q = w;
-        while (*q && *p == *q) {
-            p++, q++;
-        }
-        if (!*q && (!*p || is_space(*p))) {
-            return 1;
-        }
-        while (*s && !is_space(*s)) {
-            s++;
-        }
-    }
-    return 0;
 }
 
 static const struct {
@@ -1301,18 +1074,12 @@ void kmain(u32 magic, const u32 *mbi)
     setup_pic();
     setup_lapic();
 
-    /* QEMU passes "<kernel path> <-append>", as GRUB does */
     current_check = 1;
-    const char *cmdline = magic == MB_BOOT_MAGIC &&
-                          (mbi[0] & MB_INFO_CMDLINE) ? (const char *)mbi[4]
-                                                     : "";
+    const char *cmdline = boot_cmdline(magic, mbi);
     int all = has_word(cmdline, "all"), any = all;
     for (int i = 0; i < NR_GROUPS; i++) {
         any |= has_word(cmdline, groups[i].name);
     }
-    puts("cmdline: ");
-    puts(cmdline);
-    putc('\n');
     require(1, magic == MB_BOOT_MAGIC && any,
             "booted by a Multiboot loader, the cmdline names groups", magic);
 
@@ -1326,11 +1093,5 @@ void kmain(u32 magic, const u32 *mbi)
             groups[i].run();
         }
     }
-
-    current_check = 0;
-    if (first_failure) {
-        exit_qemu(first_failure);
-    }
-    puts("xen-events: all checks passed\n");
-    exit_qemu(EXIT_SUCCESS);
+    finish("xen-events");
 }

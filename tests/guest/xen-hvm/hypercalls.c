@@ -5,46 +5,22 @@
  * with xen_version(XENVER_get_features) first; then a few of them again
  * through the 64-bit ABI, from long mode.
  *
- * Each family has one exit code (xen-hvm-lib.h, table in xen-hvm.c) and
+ * Each family has one exit code (xen-hvm.h, table in xen-hvm.c) and
  * prints one line per check.  The families run in this order and build
  * on each other: memory_op puts shared_info and grant-table frames into
  * pages of ours, which grant_table_op, the event channels and the
  * timers then read; event_channel_op ends with EVTCHNOP_reset, so the
- * timers bind their own port.
+ * timers bind their own port.  The operations' numbers and the compat
+ * shared_info layout are in lib/xen.h, the argument structs here.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "xen-hvm-lib.h"
+#include "xen-hvm.h"
 
 #define OFFSET_IS(type, field, off) \
     _Static_assert(__builtin_offsetof(type, field) == off, \
                    #type "." #field " is not where Xen has it")
-
-/*
- * Memory that QEMU changes behind the compiler's back (Xen's pages, the
- * ROM it must not write, our RAM when Xen's pages leave it) is read and
- * written through these, each access a real one.
- */
-static u8 peek8(const void *p)
-{
-    return *(const volatile u8 *)p;     /* QEMU may have changed it */
-}
-
-static u32 peek32(const void *p)
-{
-    return *(const volatile u32 *)p;    /* QEMU may have changed it */
-}
-
-static void poke8(void *p, u8 val)
-{
-    *(volatile u8 *)p = val;            /* QEMU reads it on its own */
-}
-
-static void poke32(void *p, u32 val)
-{
-    *(volatile u32 *)p = val;           /* QEMU reads it on its own */
-}
 
 /* The BIOS ROM's last page, which no call that fails may change */
 static u8 rom_copy[64];
@@ -93,7 +69,6 @@ static u8 *shinfo;
 
 /* ---- xen_version(XENVER_get_features) ---- */
 
-#define XENVER_get_features 6
 /*
  * writable_page_tables (0), writable_descriptor_tables (1),
  * auto_translated_physmap (2), hvm_callback_vector (8), hvm_pirqs (10)
@@ -134,14 +109,6 @@ static void check_features(int code)
 }
 
 /* ---- memory_op ---- */
-
-#define XENMEM_add_to_physmap       7
-#define XENMEM_memory_map           9
-#define XENMEM_add_to_physmap_batch 23
-#define XENMAPSPACE_shared_info     0
-#define XENMAPSPACE_grant_table     1
-#define XENMAPSPACE_gmfn            2
-#define XENMAPSPACE_gmfn_foreign    4
 
 struct add_to_physmap {             /* compat_xen_add_to_physmap */
     u16 domid, size;
@@ -184,13 +151,8 @@ static u32 count_not(const u8 *page, u8 byte)
     return n;
 }
 
-/* A grant entry (v1): u16 flags, u16 domid, u32 frame */
-#define GRANT_ENTRY_SIZE            8
-#define GNTTAB_RESERVED_XENSTORE    1
-#define GTF_type_mask               3
-#define GTF_permit_access           1
 #define DOMID_QEMU                  0       /* the backend domain */
-#define STORE_PFN                   0xfeff9
+#define STORE_PFN                   0xfeff9 /* QEMU's xenstore page */
 
 #define SHINFO_FILL     0x11
 #define GNT_FILL        0x33
@@ -291,24 +253,8 @@ static void check_memory_op(int code)
 
 /* ---- hvm_op ---- */
 
-#define HVMOP_set_param                 0
-#define HVMOP_get_param                 1
-#define HVMOP_pagetable_dying           9
-#define HVMOP_set_evtchn_upcall_vector  23
-#define HVM_PARAM_CALLBACK_IRQ          0
-#define HVM_PARAM_STORE_PFN             1
-#define HVM_PARAM_STORE_EVTCHN          2
-#define HVM_NR_PARAMS                   39
 /* the callback as vector 0xf3 (type 2): never taken here, with IF=0 */
-#define CALLBACK_VECTOR_F3              (2ull << 56 | 0xf3)
-#define NR_PORTS                        1024    /* 2-level, 32-bit guest */
-
-struct hvm_param {
-    u16 domid, pad;
-    u32 index;
-    u64 value;
-};
-OFFSET_IS(struct hvm_param, value, 8);
+#define CALLBACK_VECTOR_F3              CALLBACK(CALLBACK_VECTOR, 0xf3)
 
 struct upcall_vector {
     u32 vcpu;
@@ -398,15 +344,6 @@ static void check_hvm_op(int code)
 
 /* ---- grant_table_op ---- */
 
-#define GNTTABOP_map_grant_ref  0
-#define GNTTABOP_setup_table    2
-#define GNTTABOP_copy           5
-#define GNTTABOP_query_size     6
-#define GNTTABOP_set_version    8
-#define GNTTABOP_get_version    10
-#define GNTST_okay              0
-#define GNTST_general_error     (-1)
-#define GNTST_bad_domain        (-2)
 #define GNTTAB_MAX_FRAMES       64
 #define NO_GFN32                0xffffffff      /* INVALID_GFN, cut */
 
@@ -518,32 +455,7 @@ static void check_grant_table_op(int code)
 
 /* ---- event_channel_op ---- */
 
-#define EVTCHNOP_bind_virq      1
-#define EVTCHNOP_close          3
-#define EVTCHNOP_send           4
-#define EVTCHNOP_status         5
-#define EVTCHNOP_alloc_unbound  6
-#define EVTCHNOP_bind_ipi       7
-#define EVTCHNOP_bind_vcpu      8
-#define EVTCHNOP_unmask         9
-#define EVTCHNOP_reset          10
-#define EVTCHNOP_init_control   11
-#define EVTCHNOP_expand_array   12
-#define EVTCHNSTAT_closed       0
-#define EVTCHNSTAT_unbound      1
-#define EVTCHNSTAT_interdomain  2
-#define EVTCHNSTAT_virq         4
-#define EVTCHNSTAT_ipi          5
-#define VIRQ_TIMER              0
-#define NR_VIRQS                24
 #define NO_VCPU                 7       /* the VM has vCPU 0 only */
-
-/* compat shared_info: 32 vcpu_infos of 64 bytes, then the 2-level bitmaps */
-#define SHINFO_PENDING          2048
-#define SHINFO_MASK             (SHINFO_PENDING + NR_PORTS / 8)
-/* in a vcpu_info (compat): the flag byte, and a 32-bit selector at 4 */
-#define VI_UPCALL_PENDING       0
-#define VI_PENDING_SEL          4
 
 struct evtchn_alloc_unbound {
     u16 dom, remote_dom;
@@ -598,6 +510,12 @@ static u32 port_status(u16 dom, u32 port, struct evtchn_status *st)
     *st = (struct evtchn_status){ .dom = dom, .port = port,
                                   .status = 0x7777, .vcpu = 0x7777 };
     return evtchn(EVTCHNOP_status, st);
+}
+
+/* A call that gave a port: it succeeded, and the port is one of ours */
+static void check_new_port(int code, const char *what, u32 ret, u32 port)
+{
+    check(code, ret == 0 && port && port < NR_PORTS, what, ret ? ret : port);
 }
 
 /* Whether port has status want; the check shows the status it has */
@@ -689,8 +607,8 @@ static void check_event_channel_op(int code)
     vcpu_info = shinfo;         /* vCPU 0's slot: it has not registered one */
 
     ret = alloc_unbound(DOMID_SELF, &unbound);
-    check(code, ret == 0 && unbound && unbound < NR_PORTS,
-          "EVTCHNOP_alloc_unbound for QEMU gives a port", ret ? ret : unbound);
+    check_new_port(code, "EVTCHNOP_alloc_unbound for QEMU gives a port", ret,
+                   unbound);
     ret = port_status(DOMID_SELF, unbound, &st);
     check(code, ret == 0 && st.status == EVTCHNSTAT_unbound &&
                 st.u.unbound_dom == DOMID_QEMU,
@@ -706,8 +624,7 @@ static void check_event_channel_op(int code)
           "xenstore's port is interdomain, to domain 0", st.status);
 
     ret = bind_ipi(0, &ipi);
-    check(code, ret == 0 && ipi && ipi < NR_PORTS,
-          "EVTCHNOP_bind_ipi gives a port", ret ? ret : ipi);
+    check_new_port(code, "EVTCHNOP_bind_ipi gives a port", ret, ipi);
     ret = port_status(DOMID_SELF, ipi, &st);
     check(code, ret == 0 && st.status == EVTCHNSTAT_ipi && st.vcpu == 0,
           "... whose status is IPI, vCPU 0", st.status);
@@ -741,8 +658,8 @@ static void check_event_channel_op(int code)
           "send to the unbound port: dropped", ret);
 
     ret = bind_virq(VIRQ_TIMER, 0, &virq);
-    check(code, ret == 0 && virq && virq < NR_PORTS,
-          "EVTCHNOP_bind_virq(VIRQ_TIMER) gives a port", ret ? ret : virq);
+    check_new_port(code, "EVTCHNOP_bind_virq(VIRQ_TIMER) gives a port", ret,
+                   virq);
     ret = port_status(DOMID_SELF, virq, &st);
     check(code, ret == 0 && st.status == EVTCHNSTAT_virq &&
                 st.u.virq == VIRQ_TIMER,
@@ -810,15 +727,6 @@ static void check_event_channel_op(int code)
 
 /* ---- physdev_op ---- */
 
-#define PHYSDEVOP_irq_status_query  5
-#define PHYSDEVOP_eoi               12
-#define PHYSDEVOP_map_pirq          13
-#define PHYSDEVOP_unmap_pirq        14
-#define PHYSDEVOP_get_free_pirq     23
-#define PHYSDEVOP_pirq_eoi_gmfn_v2  28
-#define MAP_PIRQ_TYPE_MSI           0
-#define MAP_PIRQ_TYPE_GSI           1
-#define XENIRQSTAT_needs_eoi        1
 #define NR_PIRQS                    256     /* QEMU's xen-evtchn-max-pirq */
 #define IOAPIC_PINS                 24
 #define UNUSED_GSI                  7       /* LPT1's: no such device here */
@@ -913,17 +821,8 @@ static void check_physdev_op(int code)
 
 /* ---- vcpu_op ---- */
 
-#define VCPUOP_register_runstate_memory_area    5
-#define VCPUOP_set_periodic_timer               6
-#define VCPUOP_stop_periodic_timer              7
-#define VCPUOP_set_singleshot_timer             8
-#define VCPUOP_stop_singleshot_timer            9
-#define VCPUOP_register_vcpu_info               10
-#define VCPUOP_register_vcpu_time_memory_area   13
-#define VCPU_INFO_SIZE                          64
-#define VCPU_INFO_AT                            64  /* in vcpu_page */
-#define VCPU_PAGE_FILL                          0x44
-#define RUNSTATE_running                        0
+#define VCPU_INFO_AT    64      /* in vcpu_page */
+#define VCPU_PAGE_FILL  0x44
 
 struct register_vcpu_info {
     u64 mfn;
@@ -1147,9 +1046,6 @@ static void check_timers(int code)
 
 /* ---- sched_op ---- */
 
-#define SCHEDOP_yield       0
-#define SCHEDOP_shutdown    2
-#define SCHEDOP_poll        3
 #define MAX_POLL_PORTS      128
 
 struct sched_poll {                 /* compat: 32-bit ports pointer */

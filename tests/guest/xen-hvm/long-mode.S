@@ -17,9 +17,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "entry.h"
 #include "long-mode.h"
 
-#define CODE_SEL        0x08    /* entry.S's 32-bit flat code segment */
 #define MSR_EFER        0xc0000080
 #define EFER_LME        0x100
 #define CR0_PG          0x80000000
@@ -118,7 +118,7 @@ vmmcall64:
     ret
 
 /*
- * The 64-bit IDT's handlers.  As in entry.S, a dummy error code where
+ * The 64-bit IDT's handlers.  As in lib/entry.S, a dummy error code where
  * the CPU pushes none, so that lm_fault finds vector, error code and RIP
  * in the same places.
  */

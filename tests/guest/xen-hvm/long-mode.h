@@ -1,14 +1,12 @@
 /*
- * What long-mode.S, entry.S and xen-hvm.c must agree on for the trip to
- * 64-bit long mode: the 64-bit code selector and the layout of
- * struct call64 (xen-hvm.c checks the offsets with _Static_assert).
+ * What long-mode.S and xen-hvm.c must agree on for the trip to 64-bit
+ * long mode, besides lib/entry.h's LM_CS: the layout of struct call64
+ * (xen-hvm.c checks the offsets with _Static_assert).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef XEN_HVM_LONG_MODE_H
 #define XEN_HVM_LONG_MODE_H
-
-#define LM_CS           0x38    /* entry.S's GDT: 64-bit code, DPL 0 */
 
 /* struct call64: what call64() loads before the call, and what came out */
 #define C64_RIP         0       /* the function to call */

@@ -13,7 +13,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "xen-hvm-lib.h"
+#include "xen-hvm.h"
 
 #define XEN_IOPORT_MAGIC        0x10    /* 16-bit read; unplug mask write */
 #define XEN_IOPORT_BUILD        0x10    /* 32-bit write */
@@ -26,32 +26,10 @@
 #define UNPLUG_ALL_IDE_DISKS    1
 #define UNPLUG_ALL_NICS         2
 
-/* ---- PCI configuration space, mechanism #1 ---- */
-
-#define PCI_CONFIG_ADDRESS      0xcf8
-#define PCI_CONFIG_DATA         0xcfc
-#define PCI_NONE                0xffffffff      /* no device: all ones */
-#define PCI_ID(vendor, device)  ((u32)(device) << 16 | (vendor))
+/* what pci_find() looks for on bus 0 */
 #define ID_XEN_PLATFORM         PCI_ID(0x5853, 0x0001)
 #define ID_E1000                PCI_ID(0x8086, 0x100e)
 #define ID_PIIX3_IDE            PCI_ID(0x8086, 0x7010)
-
-static u32 pci_read(u32 bdf, u32 reg)
-{
-    outl(PCI_CONFIG_ADDRESS, 0x80000000 | bdf << 8 | (reg & 0xfc));
-    return inl(PCI_CONFIG_DATA);
-}
-
-/* The bus/device/function (bus 0) of the first id, or PCI_NONE */
-static u32 pci_find(u32 id)
-{
-    for (u32 bdf = 0; bdf < 256; bdf++) {
-        if (pci_read(bdf, 0) == id) {
-            return bdf;
-        }
-    }
-    return PCI_NONE;
-}
 
 /* ---- ATA on the primary channel's legacy ports ---- */
 

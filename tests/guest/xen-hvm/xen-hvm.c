@@ -160,263 +160,21 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include "xen-hvm-lib.h"
+#include "xen-hvm.h"
 #include "long-mode.h"
 
-#define COM1            0x3f8
-#define DEBUG_EXIT      0xf4
-#define EXIT_SUCCESS    0x21
-#define FAIL_SETUP      0x20
-#define CODE_SEL        0x08            /* the selectors of entry.S's GDT */
-#define DATA_SEL        0x10
-#define TSS_SEL         0x28
-
-#define MB_BOOT_MAGIC   0x2BADB002
-#define MB_INFO_CMDLINE (1 << 2)
-
-#define XEN_CPUID_BASE  0x40000000
-#define XEN_MSR         0x40000000
-#define XEN_VERSION     0x0004000a
-#define SCHEDOP_YIELD   0
-#define SCHEDOP_BLOCK   1
-#define SCHEDOP_SHUTDOWN 2
-#define XENVER_version      0
-#define XENVER_extraversion 1
-
-/* Exceptions outside any check are reported as FAIL_SETUP. */
-volatile int current_check;
 /* Set while a #GP is expected: the #GP handler then skips a wrmsr. */
 static volatile int expect_gp, gp_count;
 
-static u8 hypercall_page[4096] __attribute__((aligned(4096)));
-
-void putc(char c)
-{
-    outb(COM1, c);
-}
-
-void puts(const char *s)
-{
-    while (*s) {
-        putc(*s++);
-    }
-}
-
-void puthex(u64 v, int digits)
-{
-    puts("0x");
-    for (int i = (digits - 1) * 4; i >= 0; i -= 4) {
-        putc("0123456789abcdef"[(v >> i) & 15]);
-    }
-}
-
-void putdec(u32 v)
-{
-    char buf[12];
-    int i = sizeof(buf);
-
-    buf[--i] = 0;
-    do {
-        buf[--i] = '0' + v % 10;
-        v /= 10;
-    } while (v);
-    puts(buf + i);
-}
-
-static void __attribute__((noreturn)) exit_qemu(u8 code)
-{
-    puts("exit code ");
-    putdec(code);
-    putc('\n');
-    outb(DEBUG_EXIT, code);
-    for (;;) {          /* no isa-debug-exit: let the caller's timeout act */
-        asm volatile("cli; hlt");
-    }
-}
-
-/* One line per check; the first failure ends the run with its code. */
-static void report(int code, int ok, const char *what, u64 value, int digits)
-{
-    puts(ok ? "ok " : "FAILED ");
-    putdec(code);
-    puts(" - ");
-    puts(what);
-    puts(" (");
-    puthex(value, digits);
-    puts(")\n");
-    if (!ok) {
-        exit_qemu(code);
-    }
-}
-
-void check(int code, int ok, const char *what, u32 value)
-{
-    report(code, ok, what, value, 8);
-}
-
-/* The same for a 64-bit register: all 16 digits show */
-void check64(int code, int ok, const char *what, u64 value)
-{
-    report(code, ok, what, value, 16);
-}
-
-void check_eq(int code, const char *what, u32 got, u32 want)
-{
-    if (got != want) {
-        puts("expected ");
-        puthex(want, 8);
-        puts(", but:\n");
-    }
-    check(code, got == want, what, got);
-}
-
-/* Written by isr_common in entry.S: pusha, then the stub's pushes. */
-struct frame {
-    u32 edi, esi, ebp, esp, ebx, edx, ecx, eax;
-    u32 vector, error, eip, cs, eflags;
-};
-
-void exception(struct frame *f)
+/* Any vector: only a #GP that a check expects is not a failure */
+void trap(struct frame *f)
 {
     if (f->vector == 13 && expect_gp) {
         gp_count++;
         f->eip += 2;    /* the faulting wrmsr is 0f 30 */
         return;
     }
-    puts("unexpected exception ");
-    putdec(f->vector);
-    puts(" error ");
-    puthex(f->error, 8);
-    puts(" at eip ");
-    puthex(f->eip, 8);
-    puts(" eax ");
-    puthex(f->eax, 8);
-    putc('\n');
-    exit_qemu(current_check ? current_check : FAIL_SETUP);
-}
-
-struct gate {
-    u16 offset_lo, selector;
-    u8 zero, type;
-    u16 offset_hi;
-};
-
-#define USER_RETURN     0x80    /* the vector ring 3 leaves by */
-
-static struct gate idt[USER_RETURN + 1];
-
-static void set_gate(int n, u32 handler, u8 type)
-{
-    idt[n].offset_lo = handler & 0xffff;
-    idt[n].selector = CODE_SEL;
-    idt[n].type = type;
-    idt[n].offset_hi = handler >> 16;
-}
-
-static void setup_idt(void)
-{
-    struct {
-        u16 limit;
-        u32 base;
-    } __attribute__((packed)) desc = { sizeof(idt) - 1, (u32)idt };
-
-    for (int i = 0; i < 32; i++) {
-        set_gate(i, isr_table[i], 0x8e);        /* 32-bit interrupt gate */
-    }
-    set_gate(USER_RETURN, (u32)user_return, 0xee);      /* the same, DPL 3 */
-    asm volatile("lidt %0" : : "m"(desc));
-}
-
-static void cpuid(u32 leaf, u32 r[4])
-{
-    asm volatile("cpuid"
-                 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-                 : "a"(leaf), "c"(0));
-}
-
-static void wrmsr(u32 msr, u32 lo, u32 hi)
-{
-    asm volatile("wrmsr" : : "c"(msr), "a"(lo), "d"(hi) : "memory");
-}
-
-static u64 rdmsr(u32 msr)
-{
-    u32 lo, hi;
-
-    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (u64)hi << 32 | lo;
-}
-
-/* Compare n bytes; -ffreestanding leaves us without memcmp. */
-int equal(const void *a, const void *b, int n)
-{
-    const u8 *p = a, *q = b;
-
-    for (int i = 0; i < n; i++) {
-        if (p[i] != q[i]) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* An inline rep stosb, which the compiler cannot turn into memset(). */
-void fill(void *p, u8 val, u32 n)
-{
-    asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(val) : "memory");
-}
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Whether the cmdline has word w, which the kernel's path may not be. */
-static int has_word(const char *s, const char *w)
-{
-    while (*s) {
-        while (is_space(*s)) {
-            s++;
-        }
-        const char *p = s, *q = w;
-        while (*q && *p == *q) {
-            p++, q++;
-        }
-        if (!*q && (!*p || is_space(*p))) {
-            return 1;
-        }
-        while (*s && !is_space(*s)) {
-            s++;
-        }
-    }
-    return 0;
-}
-
-/* Hypercall number nr through its slot of the hypercall page. */
-u32 hypercall5(u32 nr, const u32 a[5])
-{
-    u32 eax = (u32)hypercall_page + nr * 32;   /* the slot sets EAX = nr */
-    u32 ebx = a[0], ecx = a[1], edx = a[2], esi = a[3], edi = a[4];
-
-    asm volatile("call *%%eax"
-                 : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx),
-                   "+S"(esi), "+D"(edi)
-                 : : "memory", "cc");
-    return eax;
-}
-
-u32 hypercall(u32 nr, u32 a1, u32 a2)
-{
-    const u32 a[5] = { a1, a2 };
-
-    return hypercall5(nr, a);
-}
-
-u32 hypercall3(u32 nr, u32 a1, u32 a2, u32 a3)
-{
-    const u32 a[5] = { a1, a2, a3 };
-
-    return hypercall5(nr, a);
+    unexpected(f);
 }
 
 /* A hypercall without the page, as the vendor's instruction allows. */
@@ -450,9 +208,11 @@ int amd;
 
 /*
  * Ring 3.  Of the TSS only SS0:ESP0 matter, the stack an interrupt from
- * ring 3 switches to; run_user in entry.S sets ESP0 each time.
+ * ring 3 switches to; run_user in user.S sets ESP0 each time.
  */
 u32 tss[26];
+
+#define USER_RETURN     0x80    /* the vector ring 3 leaves by */
 
 /* written by ring-3 code that the compiler does not see run */
 static volatile u32 user_page_ret, user_direct_ret;
@@ -566,12 +326,12 @@ static void fuzz(int code)
             nr++;                       /* any slot but the iret one */
         }
         if (nr == HC_SCHED_OP &&
-            (a[0] == SCHEDOP_SHUTDOWN || a[0] == SCHEDOP_BLOCK)) {
+            (a[0] == SCHEDOP_shutdown || a[0] == SCHEDOP_block)) {
             /*
              * a shutdown would end the test, as it should; and with
              * interrupts off, so would a block (it waits for one)
              */
-            a[0] = SCHEDOP_YIELD;
+            a[0] = SCHEDOP_yield;
         }
         if (i & 1) {
             hypercall5(nr, a);
@@ -757,12 +517,7 @@ static u64 call64_checked(int code, struct call64 *c)
     c->vector = NO_FAULT;
     call64(c);
     if (c->vector != NO_FAULT) {
-        puts("unexpected exception ");
-        putdec(c->vector);
-        puts(" error ");
-        puthex(c->error, 8);
-        puts(" at rip ");
-        puthex(c->fault_rip, 16);
+        put_exception(c->vector, c->error, "rip", c->fault_rip, 16);
         puts(" in long mode\n");
         exit_qemu(code);
     }
@@ -873,19 +628,15 @@ void kmain(u32 magic, const u32 *mbi)
 
     puts("xen-hvm: checking the Xen HVM interface\n");
     setup_idt();
+    set_gate(USER_RETURN, (u32)user_return, GATE_INTR_USER);
 
     current_check = 1;
     check(1, magic == MB_BOOT_MAGIC, "booted by a Multiboot loader", magic);
 
-    /* QEMU passes "<kernel path> <-append>", as GRUB does */
     current_check = 2;
-    const char *cmdline = (mbi[0] & MB_INFO_CMDLINE) ? (const char *)mbi[4]
-                                                      : "";
+    const char *cmdline = boot_cmdline(magic, mbi);
     int intel = has_word(cmdline, "intel");
     amd = has_word(cmdline, "amd");
-    puts("cmdline: ");
-    puts(cmdline);
-    putc('\n');
     check(2, intel != amd, "cmdline names one of intel, amd", mbi[0]);
     int do_fuzz = has_word(cmdline, "fuzz");
     int do_bench = has_word(cmdline, "bench");
@@ -901,8 +652,7 @@ void kmain(u32 magic, const u32 *mbi)
 
     current_check = 4;
     cpuid(XEN_CPUID_BASE, r);
-    u32 sig[3] = { r[1], r[2], r[3] };          /* EBX, ECX, EDX */
-    check(4, equal(sig, "XenVMMXenVMM", 12),
+    check(4, xen_signature(r),
           "CPUID 0x40000000 signature is XenVMMXenVMM", r[1]);
     current_check = 5;
     check(5, r[0] == XEN_CPUID_BASE + 4,
@@ -923,9 +673,8 @@ void kmain(u32 magic, const u32 *mbi)
     cpuid(XEN_CPUID_BASE + 4, r);
     check(9, 1, "CPUID 0x40000004 (HVM leaf) does not fault", r[0]);
 
-    /* Paging is off: the page's address is its guest-physical address. */
     current_check = 10;
-    wrmsr(XEN_MSR, (u32)hypercall_page | 0, 0);
+    set_hypercall_page(0);
     check(10, 1, "wrmsr 0x40000000 fills the hypercall page",
           (u32)hypercall_page);
 
@@ -994,29 +743,29 @@ void kmain(u32 magic, const u32 *mbi)
 
     /* 0xfffff000 is the top of the BIOS ROM: must not be written either */
     current_check = 18;
-    /* read it for real each time: QEMU, not this code, might change it */
-    volatile const u8 *rom = (volatile const u8 *)0xfffff000;
+    /* peek8: read it for real each time, as QEMU, not we, might change it */
+    const u8 *rom = (const u8 *)ROM_PTR;
     u8 before[16];
     for (int i = 0; i < 16; i++) {
-        before[i] = rom[i];
+        before[i] = peek8(rom + i);
     }
-    ret = hypercall(HC_XEN_VERSION, XENVER_extraversion, 0xfffff000);
+    ret = hypercall(HC_XEN_VERSION, XENVER_extraversion, ROM_PTR);
     int same = 1;
     for (int i = 0; i < 16; i++) {
-        same &= before[i] == rom[i];
+        same &= before[i] == peek8(rom + i);
     }
     check(18, ret == (u32)-EFAULT && same,
           "extraversion to 0xfffff000 (ROM) is -EFAULT, ROM unchanged", ret);
 
     current_check = 19;
-    ret = hypercall(HC_XEN_VERSION, XENVER_extraversion, 0x10000000);
+    ret = hypercall(HC_XEN_VERSION, XENVER_extraversion, NO_RAM_PTR);
     check(19, ret == (u32)-EFAULT,
           "extraversion to 0x10000000 (past RAM) is -EFAULT", ret);
 
     /* One hypercall page only: page index 1 must be refused with #GP */
     current_check = 20;
     expect_gp = 1;
-    wrmsr(XEN_MSR, (u32)hypercall_page | 1, 0);
+    set_hypercall_page(1);
     expect_gp = 0;
     check(20, gp_count == 1, "wrmsr 0x40000000 with page index 1 raises #GP",
           gp_count);
@@ -1042,6 +791,5 @@ void kmain(u32 magic, const u32 *mbi)
         bench(26);
     }
 
-    puts("xen-hvm: all checks passed\n");
-    exit_qemu(EXIT_SUCCESS);
+    finish("xen-hvm");
 }
