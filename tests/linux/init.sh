@@ -105,8 +105,19 @@ serve() {
     done
 }
 
+# make run: a login-free shell on the PV root, kernel messages back on
+demo_shell() {
+    dmesg -n 7
+    echo
+    echo "Root on $(awk '$2 == "/" { print $1 }' /proc/mounts), busybox sh;" \
+         "'poweroff -f' ends the demo."
+    exec setsid cttyhack sh -l
+}
+
 case $stage:$scenario in
-initramfs:basic | initramfs:root) load_modules; report; to_root ;;
+initramfs:basic | initramfs:root | initramfs:demo)
+    load_modules; report; to_root ;;
+root:demo) demo_shell ;;
 initramfs:*) load_modules; report; serve ;;
 root:basic) check_root_rw; mount -o remount,ro /; done_ ;;
 root:*) check_root_rw; serve ;;
