@@ -3,10 +3,11 @@
 #   build-images.sh OUTDIR  ->  OUTDIR/vmlinuz, initramfs.cpio.gz, root.img
 #
 # Host needs: apt (apt-get download, apt-cache), dpkg (dpkg-deb), e2fsprogs
-# (mke2fs -d), gzip, coreutils, findutils; xz-utils only if the modules are
-# .ko.xz.  The kernel and busybox-static are downloaded and unpacked into the
-# cache, never installed.  That busybox is a static amd64 binary, so it also
-# runs here and stands in for depmod (kmod) and cpio.
+# (mke2fs -d), gzip, coreutils, findutils, gcc with a static glibc
+# (libc6-dev) for xen-garbage.c; xz-utils only if the modules are .ko.xz.
+# The kernel and busybox-static are downloaded and unpacked into the cache,
+# never installed.  That busybox is a static amd64 binary, so it also runs
+# here and stands in for depmod (kmod) and cpio.
 #
 # Downloads and unpacked packages are cached under $CACHE_DIR/linux and kept
 # until Debian publishes a newer version; the outputs are rebuilt from them
@@ -26,9 +27,9 @@ MODULES=(e1000 virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod
 
 die() { echo "build-images.sh: error: $*" >&2; exit 1; }
 
-for c in apt-get apt-cache dpkg-deb mke2fs gzip find sort; do
+for c in apt-get apt-cache dpkg-deb mke2fs gzip find sort gcc; do
     command -v "$c" >/dev/null ||
-        die "$c not found: install apt, dpkg, e2fsprogs, gzip, findutils"
+        die "$c not found: install apt, dpkg, e2fsprogs, gzip, findutils, gcc"
 done
 mkdir -p "$cache" "$out"
 
@@ -127,6 +128,10 @@ rfs=$work/rootfs
 add_busybox "$rfs"
 mkdir -p "$rfs/dev" "$rfs/proc" "$rfs/sys" "$rfs/tmp" "$rfs/var" "$rfs/etc"
 install -m 755 "$here/init.sh" "$rfs/init"
+# the bad-input scenario's garbage thrower: static, so busybox's root runs it
+gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-garbage" \
+    "$here/xen-garbage.c" ||
+    die "cannot build xen-garbage.c: gcc -static needs libc6-dev"
 echo "xen-platform test root, kernel $kver" >"$rfs/etc/xen-test-root"
 rm -f "$out/root.img.tmp"
 mke2fs -q -F -t ext4 -L xtest-root -d "$rfs" "$out/root.img.tmp" 64M >/dev/null

@@ -8,9 +8,11 @@ console log and QMP socket in OUTDIR) and checks what the guest sees
 and what QEMU reports over QMP.  Prints TAP.
 """
 
+import hashlib
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 
@@ -19,6 +21,9 @@ from guest import Guest, GuestError
 E1000 = (0x8086, 0x100e)
 VIRTIO_NET = (0x1af4, 0x1000)
 MAC = "52:54:00:12:34:56"
+# e2fsck and debugfs live in sbin, outside a user's PATH
+SBIN_ENV = dict(os.environ,
+                PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
 
 
 class Tap:
@@ -362,6 +367,206 @@ def scenario_smp(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+def xgarbage(out):
+    """xen-garbage's "XGARBAGE: key v1 k2 v2..." lines: {key: [words]}."""
+    found = {}
+    for line in out:
+        if line.startswith("XGARBAGE: "):
+            words = line.split()[1:]
+            found[words[0]] = words[1:]
+    return found
+
+
+def qemu_rss_kib(g):
+    try:
+        with open("/proc/%d/status" % g.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def lapic_isr(g, smp):
+    """The vectors in service in each vCPU's local APIC (HMP info lapic)."""
+    isr = []
+    for cpu in range(smp):
+        dump = g.qmp("human-monitor-command",
+                     **{"command-line": "info lapic %d" % cpu})
+        m = re.search(r"^ISR\s+(.*)$", dump, re.M)
+        isr.append(m.group(1).split() if m and "none" not in m.group(1)
+                   else [])
+    return isr
+
+
+GARBAGE_PORTS = 1000000
+GARBAGE_HYPERCALLS = 1000000
+
+
+def scenario_bad_input(t, env, smp=1):
+    """A guest process throws garbage at the platform ports (iopl) and
+    makes random hypercalls from user mode (with 2 vCPUs, one such
+    process on each): QEMU stays up, answers each hypercall -EPERM, and
+    the PV disk keeps its data."""
+    name = "bad-input" if smp == 1 else "bad-input-smp%d" % smp
+    what = name + ": "
+    img = env.disk(name)
+    hvc = os.path.join(env.out, name + ".hvc.log")
+    # the default scenario's machine, with -no-reboot: a crash ends QEMU
+    args = ["-drive", "file=%s,if=xen,format=raw,file.locking=off" % img,
+            "-drive", "file=%s,if=ide,index=0,format=raw,file.locking=off"
+            % img,
+            "-netdev", env.netdev("pv"),
+            "-device", "xen-net-device,netdev=pv,mac=" + MAC,
+            "-netdev", "user,id=emu",
+            "-device", "e1000,netdev=emu,mac=" + MAC,
+            "-chardev", "file,id=hvc,path=" + hvc,
+            "-device", "xen-console,chardev=hvc"]
+    g = env.guest(name, args, smp=smp)
+    data = "/var/bad-input.dat"
+    after = "/var/bad-input-after.dat"
+    md5 = {}
+
+    def guest_md5(path):
+        status, out = g.run("md5sum " + path)
+        return out[0].split()[0] if status == 0 and out else None
+
+    try:
+        g.start()
+        g.ready()
+        devs = block_devs(g)
+        t.check(E1000 not in pci_ids(g) and "ide0-hd0" not in devs and
+                g.reported("root") == ["/dev/xvda mounted"],
+                what + "booted on xvda, the e1000 and the IDE disk unplugged",
+                devs)
+        status, _ = g.run("dd if=/dev/urandom of=%s bs=1M count=8 "
+                          "2>/dev/null && sync" % data)
+        md5[data] = guest_md5(data)
+        t.check(status == 0 and md5[data],
+                what + "8 MiB of random data written to the PV root, synced",
+                md5[data])
+        g.qmp("query-status")            # takes the boot's QMP events
+        g.events = []
+        rss = qemu_rss_kib(g)
+
+        # one process per vCPU, each with its own seed; with more than
+        # one, the platform flags have more than one writer ("shared")
+        cmd = "xen-garbage %d %d" % (GARBAGE_PORTS, GARBAGE_HYPERCALLS)
+        if smp == 1:
+            cmd += " 5853 >/tmp/xg0"
+        else:
+            cmd = ("(s=0; for c in %s; do taskset -c $c %s $((5853 + c)) "
+                   "shared >/tmp/xg$c & done; for p in $(jobs -p); do "
+                   "wait $p || s=1; done; exit $s)"
+                   % (" ".join(map(str, range(smp))), cmd))
+        start = time.monotonic()
+        status, _ = g.run(cmd, timeout=300)
+        took = time.monotonic() - start
+        xs = []
+        for c in range(smp):
+            _, out = g.run("cat /tmp/xg%d" % c)
+            xs.append(xgarbage(out))
+            t.diag("\n".join(l for l in out if l.startswith("XGARBAGE: ")))
+        t.diag("xen-garbage ran %.1f s; QEMU's RSS %s -> %s KiB"
+               % (took, rss, qemu_rss_kib(g)))
+        sums = [x.get("summary", []) for x in xs]
+        t.check(status == 0 and
+                all(s[:4] == ["ports", str(GARBAGE_PORTS), "hypercalls",
+                              str(GARBAGE_HYPERCALLS)] for s in sums),
+                what + "%d xen-garbage: %d port accesses and %d hypercalls "
+                "each, exit status 0" % (smp, GARBAGE_PORTS,
+                                         GARBAGE_HYPERCALLS),
+                "status %d, %s" % (status, sums))
+        t.check(all(s[4:] == ["eperm", str(GARBAGE_HYPERCALLS),
+                              "other", "0"] and
+                    x.get("calls", [])[2:] == ["clobbered", "0"]
+                    for s, x in zip(sums, xs)),
+                what + "every user-mode VMCALL/VMMCALL (64-bit and compat) "
+                "got -EPERM and kept every other register",
+                [(s[4:], x.get("calls")) for s, x in zip(sums, xs)])
+        t.check(all(x.get("io", [])[4:] == ["badreads", "0"] and
+                    x.get("after", [])[:4] == ["magic", "0x49d2",
+                                               "version", "1"]
+                    for x in xs),
+                what + "the ports read as documented throughout, the "
+                "device still answers the magic and version 1",
+                [(x.get("io"), x.get("after")) for x in xs])
+        t.check(all(x.get("signals") == ["segv", "0", "ill", "0", "fpe",
+                                         "0", "bus", "0", "trap", "0"]
+                    for x in xs),
+                what + "no access or call faulted",
+                [x.get("signals") for x in xs])
+
+        t.check(g.qmp("query-status").get("status") == "running",
+                what + "QEMU still answers QMP: running")
+        # an idle guest has no interrupt in service; one stuck there (an
+        # EOI that never reached the APIC) blocks every lower vector
+        isr = lapic_isr(g, smp)
+        if any(isr):
+            time.sleep(1)
+            isr = lapic_isr(g, smp)
+        t.check(not any(isr), what + "no vector stays in service in any "
+                "vCPU's local APIC (info lapic)", "ISR per vCPU: %s" % isr)
+        unplugs = [e["data"] for e in g.events
+                   if e["event"] == "XEN_PLATFORM_UNPLUG"]
+        t.diag("%d XEN_PLATFORM_UNPLUG events from the garbage"
+               % len(unplugs))
+        removed = [d for d in unplugs if d["devices"]]
+        t.check(not removed and block_devs(g) == devs,
+                what + "the garbage's unplug requests found nothing left "
+                "to remove; the xen-disk stays (query-block)",
+                removed[:3] or block_devs(g))
+        if unplugs:
+            dev = unplugs[0]["device"]
+            t.diag("%s: log-lines %s, log-dropped %s, unplugged-mask %s"
+                   % (dev, g.qmp("qom-get", path=dev, property="log-lines"),
+                      g.qmp("qom-get", path=dev, property="log-dropped"),
+                      g.qmp("qom-get", path=dev,
+                            property="unplugged-mask")))
+        status, out = g.run("echo still-here", timeout=30)
+        t.check(status == 0 and out == ["still-here"],
+                what + "the guest still runs commands", out)
+        status, _ = g.run("sync && echo 3 >/proc/sys/vm/drop_caches")
+        t.check(status == 0 and md5[data] and guest_md5(data) == md5[data],
+                what + "read back from the disk (caches dropped), the "
+                "data is unchanged")
+        ok, out = net_up_and_fetch(g)
+        t.check(ok, what + "netfront still moves an HTTP GET", out)
+        status, _ = g.run("dd if=/dev/urandom of=%s bs=64k count=16 "
+                          "2>/dev/null && sync" % after)
+        md5[after] = guest_md5(after)
+        status2, _ = g.run("echo 3 >/proc/sys/vm/drop_caches")
+        t.check(status == 0 and status2 == 0 and md5[after] and
+                guest_md5(after) == md5[after],
+                what + "a new 1 MiB write + sync works and reads back")
+        # a clean file system for the host to read: no journal to replay
+        status, out = g.run("mount -o remount,ro /")
+        t.check(status == 0, what + "the root remounts read-only", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    status = g.close()
+    t.check(status == 0, what + "QEMU exits cleanly at poweroff",
+            "exit status %s%s" % (status, ": killed, the guest did not "
+                                   "power off in 30 s" if status == -9
+                                   else ""))
+
+    # the image itself, read on the host
+    fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True,
+                          text=True, env=SBIN_ENV)
+    t.check(fsck.returncode == 0,
+            what + "host: e2fsck -fn finds the image's file system clean",
+            fsck.stdout[-500:] + fsck.stderr[-500:])
+    for path in (data, after):
+        dump = subprocess.run(["debugfs", "-R", "cat " + path, img],
+                              capture_output=True, env=SBIN_ENV)
+        host = hashlib.md5(dump.stdout).hexdigest()
+        t.check(dump.returncode == 0 and md5.get(path) == host,
+                what + "host: %s in the image has the guest's md5 (%s)"
+                % (path, md5.get(path)), "host: %s, %d bytes"
+                % (host, len(dump.stdout)))
+
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
@@ -370,6 +575,8 @@ SCENARIOS = {
     "blacklist": scenario_blacklist,
     "reboot": scenario_reboot,
     "smp": scenario_smp,
+    "bad-input": lambda t, env: [scenario_bad_input(t, env, smp)
+                                 for smp in (1, 2)],
 }
 
 
