@@ -59,6 +59,9 @@ bool xen_tcg_vector_upcall_pending(X86CPU *cpu);
 /* The callback route changed: deliver the upcalls already pending */
 void xen_tcg_kick_upcalls(void);
 
+/* HLT: an upcall the guest set pending itself must wake it, as on Xen */
+void xen_tcg_halt(CPUX86State *env);
+
 #else
 
 static inline bool xen_tcg_enabled(void)
@@ -105,6 +108,10 @@ static inline int xen_tcg_callback_vector(X86CPU *cpu)
 static inline bool xen_tcg_vector_upcall_pending(X86CPU *cpu)
 {
     return false;
+}
+
+static inline void xen_tcg_halt(CPUX86State *env)
+{
 }
 
 #endif

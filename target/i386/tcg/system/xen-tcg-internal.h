@@ -83,10 +83,10 @@ void xen_tcg_shared_info_moved(uint64_t gpa);
 /* HVMOP_set_evtchn_upcall_vector: the vCPU's own upcall vector */
 void xen_tcg_set_upcall_vector(CPUState *cs, uint8_t vector);
 
-/* The guest may have cleared evtchn_upcall_pending: drop a stale line */
-void xen_tcg_maybe_deassert_callback(void);
-
-/* Back to the guest after a hypercall of @cs: re-evaluate its upcall */
-void xen_tcg_hypercall_exit(CPUState *cs);
+/*
+ * Where Xen would re-enter the guest: deliver an upcall the guest set
+ * pending itself, drop a callback line it no longer wants.  BQL held.
+ */
+void xen_tcg_recheck_upcall(CPUState *cs);
 
 #endif

@@ -224,19 +224,28 @@ int xen_tcg_callback_vector(X86CPU *cpu)
     return (uint8_t)xen_evtchn_get_callback_param();
 }
 
-void xen_tcg_maybe_deassert_callback(void)
+/* vCPU 0's upcall drives a GSI or PCI INTx callback line: keep it so */
+static void sync_callback_level(void)
 {
     CPUState *cs = qemu_get_cpu(0);
     CPUX86State *env;
+    uint64_t param = xen_evtchn_get_callback_param();
+    bool pending;
 
     if (!cs) {
         return;
     }
     env = &X86_CPU(cs)->env;
-    if (env->xen_callback_asserted && !upcall_pending(cs)) {
+    pending = upcall_pending(cs);
+    if (env->xen_callback_asserted && !pending) {
         env->xen_callback_asserted = false;
         trace_xen_tcg_upcall(0, "level", 0);
         xen_evtchn_set_callback_level(0);
+    } else if (!env->xen_callback_asserted && pending && param &&
+               !env->xen_vcpu_callback_vector &&
+               (CALLBACK_TYPE(param) == HVM_PARAM_CALLBACK_TYPE_GSI ||
+                CALLBACK_TYPE(param) == HVM_PARAM_CALLBACK_TYPE_PCI_INTX)) {
+        deliver_upcall(cs, param);
     }
 }
 
@@ -261,16 +270,35 @@ static void resend_vcpu_vector(CPUState *cs)
     }
 }
 
-void xen_tcg_hypercall_exit(CPUState *cs)
+/*
+ * Xen looks at the upcall whenever it enters the guest, and the guest may
+ * set evtchn_upcall_pending itself (Linux does, unmasking a port that is
+ * pending).  TCG never enters the guest: look again where Xen would have
+ * had the guest exit, at hypercalls, EOIs and HLT.  BQL held.
+ */
+void xen_tcg_recheck_upcall(CPUState *cs)
 {
-    xen_tcg_maybe_deassert_callback();
-    resend_vcpu_vector(cs);
+    sync_callback_level();
+    if (cs) {
+        if (xen_tcg_vector_upcall_pending(X86_CPU(cs))) {
+            cpu_interrupt(cs, CPU_INTERRUPT_HARD);
+        }
+        resend_vcpu_vector(cs);
+    }
+}
+
+void xen_tcg_halt(CPUX86State *env)
+{
+    if (xen_tcg_enabled()) {
+        BQL_LOCK_GUARD();
+        xen_tcg_recheck_upcall(env_cpu(env));
+    }
 }
 
 /* Guest EOIs reach us through hw/xen/xen-callback-eoi.h, BQL held */
 static void callback_eoi(void)
 {
-    xen_tcg_maybe_deassert_callback();
+    xen_tcg_recheck_upcall(current_cpu);
 }
 
 /* Timers: VIRQ_TIMER on expiry; Xen system time is QEMU's virtual clock */

@@ -408,7 +408,7 @@ void helper_xen_hypercall(CPUX86State *env)
         BQL_LOCK_GUARD();
         ret = do_backend_hypercall(&hc, nr);
         /* Xen looks at the upcall on the way back to the guest */
-        xen_tcg_hypercall_exit(cs);
+        xen_tcg_recheck_upcall(cs);
     }
     trace_xen_tcg_hypercall(cs->cpu_index, nr, hc.arg[0], hc.arg[1], ret);
     env->regs[R_EAX] = hc.wide ? (uint64_t)ret : (uint32_t)ret;
