@@ -86,7 +86,7 @@ def net_up_and_fetch(g, dev="eth0"):
     return status == 0 and "xen-net-marker-5853" in out, out
 
 
-def default_setup(env, name, machine):
+def default_setup(env, name, machine, reboot=True, smp=1):
     """An IDE disk and an e1000 beside a xen-disk and a xen-net device on
     the same backing: the same image, the same MAC."""
     img = env.disk(name)
@@ -100,7 +100,8 @@ def default_setup(env, name, machine):
             "-device", "e1000,netdev=emu,mac=" + MAC,
             "-chardev", "file,id=hvc,path=" + hvc,
             "-device", "xen-console,chardev=hvc"]
-    return img, hvc, env.guest(name, args, machine=machine, reboot=True)
+    return img, hvc, env.guest(name, args, machine=machine, reboot=reboot,
+                               smp=smp)
 
 
 def scenario_default(t, env, machine="pc"):
@@ -411,19 +412,8 @@ def scenario_bad_input(t, env, smp=1):
     the PV disk keeps its data."""
     name = "bad-input" if smp == 1 else "bad-input-smp%d" % smp
     what = name + ": "
-    img = env.disk(name)
-    hvc = os.path.join(env.out, name + ".hvc.log")
     # the default scenario's machine, with -no-reboot: a crash ends QEMU
-    args = ["-drive", "file=%s,if=xen,format=raw,file.locking=off" % img,
-            "-drive", "file=%s,if=ide,index=0,format=raw,file.locking=off"
-            % img,
-            "-netdev", env.netdev("pv"),
-            "-device", "xen-net-device,netdev=pv,mac=" + MAC,
-            "-netdev", "user,id=emu",
-            "-device", "e1000,netdev=emu,mac=" + MAC,
-            "-chardev", "file,id=hvc,path=" + hvc,
-            "-device", "xen-console,chardev=hvc"]
-    g = env.guest(name, args, smp=smp)
+    img, hvc, g = default_setup(env, name, "pc", reboot=False, smp=smp)
     data = "/var/bad-input.dat"
     after = "/var/bad-input-after.dat"
     md5 = {}
