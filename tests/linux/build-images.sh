@@ -132,6 +132,10 @@ install -m 755 "$here/init.sh" "$rfs/init"
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-garbage" \
     "$here/xen-garbage.c" ||
     die "cannot build xen-garbage.c: gcc -static needs libc6-dev"
+# the exec-coherence scenario's code runner
+gcc -static -no-pie -O2 -Wall -o "$rfs/bin/exec-coherence" \
+    "$here/exec-coherence.c" ||
+    die "cannot build exec-coherence.c: gcc -static needs libc6-dev"
 echo "xen-platform test root, kernel $kver" >"$rfs/etc/xen-test-root"
 rm -f "$out/root.img.tmp"
 mke2fs -q -F -t ext4 -L xtest-root -d "$rfs" "$out/root.img.tmp" 64M >/dev/null

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -557,6 +558,79 @@ def scenario_bad_input(t, env, smp=1):
                 % (host, len(dump.stdout)))
 
 
+COHERENCE_ROUNDS = 50
+
+
+def scenario_exec_coherence(t, env):
+    """Code that arrives through blkfront and netfront, into a page that
+    ran code before, runs as it arrived; virtio-blk and virtio-net are
+    the control.  Under TCG a page written behind the CPU's back must
+    lose its translated code."""
+    what = "exec-coherence: "
+    # the reply's body: page r is round r's code, mov $(0x20000000 + r),
+    # %eax; ret (exec-coherence.c's ARRIVED)
+    http = os.path.join(env.out, "coherence-reply")
+    with open(http, "wb") as f:
+        f.write(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n"
+                % (COHERENCE_ROUNDS * 4096))
+        for r in range(COHERENCE_ROUNDS):
+            code = b"\xb8" + struct.pack("<I", 0x20000000 + r) + b"\xc3"
+            f.write(code.ljust(4096, b"\xcc"))
+    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk("coherence"),
+            "-drive", "file=%s,if=xen,format=raw"
+            % small_disk(env, "coherence-xen"),
+            "-drive", "file=%s,if=virtio,format=raw"
+            % small_disk(env, "coherence-virtio")]
+    nics = [("xen-net-device", "vif", "netfront"),
+            ("virtio-net-pci", "virtio_net", "virtio-net")]
+    for n, (dev, _, _) in enumerate(nics, 1):
+        # the reply is read before the request: see bench/linux-disk-net.py
+        args += ["-netdev", 'user,id=n%d,net=10.0.%d.0/24,guestfwd=tcp:'
+                 '10.0.%d.100:80-cmd:sh -c "cat %s; cat >/dev/null"'
+                 % (n, n, n, http), "-device", "%s,netdev=n%d" % (dev, n)]
+    # nothing unplugged: virtio-net must stay beside netfront
+    g = env.guest("exec-coherence", args,
+                  append="xen_emul_unplug=unnecessary")
+    expect = ["XCOHERE: %d rounds stale-arrived 0 stale-store 0"
+              % COHERENCE_ROUNDS]
+    try:
+        g.start()
+        g.ready()
+        for dev, drv, via in (("xvdb", "vbd", "blkfront"),
+                              ("vda", "virtio_blk", "virtio-blk")):
+            if not any(b.startswith(dev + " ") and b.endswith(" " + drv)
+                       for b in g.reported("block")):
+                t.check(False, what + "the guest has %s (%s)" % (dev, drv),
+                        g.reported("block"))
+                continue
+            status, out = g.run("exec-coherence read /dev/%s %d"
+                                % (dev, COHERENCE_ROUNDS), timeout=300)
+            t.check(status == 0 and out == expect,
+                    what + "%s: code read with O_DIRECT into a page that "
+                    "ran code runs as read, and so do later stores "
+                    "(%d rounds)" % (via, COHERENCE_ROUNDS), out)
+        eth = {}
+        for line in g.reported("net"):
+            iface, drv = line.split()[:2]
+            eth[drv] = iface
+        for n, (_, drv, via) in enumerate(nics, 1):
+            if drv not in eth:
+                t.check(False, what + "the guest has a %s NIC" % drv,
+                        g.reported("net"))
+                continue
+            status, out = g.run(
+                "ip addr add 10.0.{n}.15/24 dev {i} && ip link set {i} up "
+                "&& exec-coherence recv 10.0.{n}.100 80 {r}".format(
+                    n=n, i=eth[drv], r=COHERENCE_ROUNDS), timeout=300)
+            t.check(status == 0 and out == expect,
+                    what + "%s: code received into a page that ran code "
+                    "runs as received, and so do later stores (%d rounds)"
+                    % (via, COHERENCE_ROUNDS), out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
@@ -567,6 +641,7 @@ SCENARIOS = {
     "smp": scenario_smp,
     "bad-input": lambda t, env: [scenario_bad_input(t, env, smp)
                                  for smp in (1, 2)],
+    "exec-coherence": scenario_exec_coherence,
 }
 
 
