@@ -51,9 +51,10 @@ class Env:
         self.qemu, self.images, self.out = qemu, images, out
         # guestfwd serves this as http://10.0.2.100/ (cmd: gets no commas)
         self.http = os.path.join(out, "http-reply")
+        body = "xen-net-marker-5853\n"
         with open(self.http, "w") as f:
-            f.write("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                    "xen-net-marker-5853\n")
+            f.write("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+                    "Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
     def disk(self, name):
         """A fresh copy of the root image for one boot."""
@@ -66,8 +67,10 @@ class Env:
                      os.path.join(self.out, name + ".console.log"), args, **kw)
 
     def netdev(self, ident):
-        return ("user,id=%s,guestfwd=tcp:10.0.2.100:80-cmd:cat %s"
-                % (ident, self.http))
+        # the server reads the request to its end: closing with it unread
+        # would send a RST, which can cut the reply short
+        return ('user,id=%s,guestfwd=tcp:10.0.2.100:80-cmd:'
+                'sh -c "cat %s; cat >/dev/null"' % (ident, self.http))
 
 
 def pci_ids(g):

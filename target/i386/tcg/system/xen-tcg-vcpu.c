@@ -8,7 +8,8 @@
  *    until the guest registers one of its own;
  *  - the runstate area, the singleshot and periodic timers (VIRQ_TIMER);
  *  - the upcall: the backends (hw/i386/kvm/xen_evtchn.c) set
- *    evtchn_upcall_pending and call xen_tcg_inject_callback().  A
+ *    evtchn_upcall_pending and call xen_tcg_inject_callback() (through
+ *    system/xen-emu-vcpu.h).  A
  *    per-vCPU vector (HVMOP_set_evtchn_upcall_vector) goes through the
  *    local APIC like an MSI, and the guest EOIs it.  The domain-wide
  *    vector (HVM_PARAM_CALLBACK_IRQ type 2) is taken straight from
@@ -67,6 +68,17 @@ static bool upcall_pending(CPUState *cs)
     struct vcpu_info *vi = vcpu_info(cs);
 
     return vi && qatomic_read(&vi->evtchn_upcall_pending);
+}
+
+/* Written through its host pointer: tell dirty logging, drop TCG's code */
+static void vcpu_info_written(struct vcpu_info *vi)
+{
+    ram_addr_t offset;
+    MemoryRegion *mr = memory_region_from_host(vi, &offset);
+
+    if (mr) {
+        memory_region_set_dirty(mr, offset, sizeof(*vi));
+    }
 }
 
 /* Point the vCPU's vcpu_info at @gpa (INVALID_GPA: none); false if not RAM */
@@ -446,6 +458,7 @@ static long register_vcpu_info(XenHypercall *hc, CPUState *target)
         stl_le_p((uint8_t *)vi + 4, ~0u);   /* compat: 32-bit at 4 */
     }
     qatomic_set(&vi->evtchn_upcall_pending, 1);
+    vcpu_info_written(vi);
     deliver_upcall(target, xen_evtchn_get_callback_param());
     return 0;
 }
