@@ -1,7 +1,7 @@
 # Build QEMU 10.0 with our Xen platform device and Xen-on-TCG support.
 #
 #   make            install missing build deps, fetch QEMU, patch, build
-#   make check      build, then run every test suite
+#   make check      build (also without KVM), then run every test suite
 #   make run        build, then boot the demo
 #   make install PREFIX=/opt/xen-qemu
 #
@@ -18,8 +18,12 @@ export CACHE_DIR CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR
 BUILD := build
 QEMU := $(BUILD)/qemu-system-x86_64
 NINJA_TARGETS := qemu-system-x86_64 tests/qtest/xen-platform-test
+# The second configuration make check tests: what a host that is not x86
+# gets (no KVM), with Xen guests under TCG all the same
+BUILD_NOKVM := build-nokvm
 
-.PHONY: all deps fetch source configure build check run install clean distclean
+.PHONY: all deps fetch source configure build build-nokvm check run install \
+	clean distclean
 .DEFAULT_GOAL := all
 
 all: build
@@ -42,8 +46,16 @@ build: configure
 	    { echo "make: the QEMU build failed; see the errors above" >&2; exit 1; }
 	@scripts/link-firmware.sh
 
-check: build
-	@scripts/check.sh
+build-nokvm: source
+	@BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) EXTRA_CONFIGURE_FLAGS=--disable-kvm \
+	    scripts/configure-qemu.sh
+	@ccache --max-size=3G >/dev/null 2>&1 || true
+	@ninja -C $(BUILD_NOKVM) $(NINJA_TARGETS) || \
+	    { echo "make: the QEMU build without KVM failed; see the errors above" >&2; exit 1; }
+	@BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) scripts/link-firmware.sh
+
+check: build build-nokvm
+	@NOKVM_BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) scripts/check.sh
 
 run: build
 	@scripts/run-demo.sh
@@ -52,7 +64,7 @@ install: build
 	@scripts/install.sh "$(PREFIX)"
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD_NOKVM)
 
 distclean: clean
 	rm -rf qemu-src qemu-src.tmp

@@ -41,5 +41,19 @@ run_tap guest-xen-events "$TOP/tests/guest/xen-events/run.sh" "$QTEST_QEMU_BINAR
     "$BUILD_DIR/tests-guest/xen-events"
 run_tap linux "$TOP/tests/linux/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-linux"
 
+# The same suites on QEMU configured without KVM: Xen guests need only TCG
+if [ -n "${NOKVM_BUILD_DIR:-}" ]; then
+    nokvm=$NOKVM_BUILD_DIR/qemu-system-x86_64
+    [ -x "$nokvm" ] || die "$nokvm is missing: run 'make build-nokvm' first"
+    QTEST_QEMU_BINARY=$nokvm run_tap qtest-xen-platform-nokvm \
+        "$NOKVM_BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
+    run_tap guest-xen-hvm-nokvm "$TOP/tests/guest/xen-hvm/run.sh" "$nokvm" \
+        "$NOKVM_BUILD_DIR/tests-guest/xen-hvm"
+    run_tap guest-xen-events-nokvm "$TOP/tests/guest/xen-events/run.sh" "$nokvm" \
+        "$NOKVM_BUILD_DIR/tests-guest/xen-events"
+    run_tap linux-nokvm "$TOP/tests/linux/run.sh" "$nokvm" \
+        "$NOKVM_BUILD_DIR/tests-linux"
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -28,24 +28,12 @@ bool xen_tcg_cpuid(CPUX86State *env, uint32_t index, uint32_t *eax,
 /* Highest Xen CPUID leaf */
 uint32_t xen_tcg_cpuid_limit(void);
 
-/* -accel tcg,xen-gnttab-max-frames=N,xen-evtchn-max-pirq=N (as KVM's) */
-uint16_t xen_tcg_gnttab_max_frames(void);
-uint16_t xen_tcg_evtchn_max_pirq(void);
-
 /* Adds the accelerator's Xen properties */
 void xen_tcg_accel_class_init(ObjectClass *oc);
 
 /* wrmsr of the hypercall page MSR; false for any other MSR */
 bool xen_tcg_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val,
                    uintptr_t retaddr);
-
-/*
- * For the Xen emulation backends (through target/i386/kvm/xen-emu.c):
- * an upcall is pending on @cs, deliver it by HVM_PARAM_CALLBACK_IRQ's
- * @type (or the vCPU's own vector); the vCPU part of a (soft) reset.
- */
-void xen_tcg_inject_callback(CPUState *cs, int type);
-void xen_tcg_vcpu_soft_reset(CPUState *cs, run_on_cpu_data data);
 
 /* For cpu_get_pic_interrupt(): the callback vector to take now, or -1 */
 int xen_tcg_callback_vector(X86CPU *cpu);
@@ -79,25 +67,6 @@ static inline bool xen_tcg_cpuid(CPUX86State *env, uint32_t index,
 static inline uint32_t xen_tcg_cpuid_limit(void)
 {
     return 0;
-}
-
-static inline uint16_t xen_tcg_gnttab_max_frames(void)
-{
-    return 0;
-}
-
-static inline uint16_t xen_tcg_evtchn_max_pirq(void)
-{
-    return 0;
-}
-
-static inline void xen_tcg_inject_callback(CPUState *cs, int type)
-{
-}
-
-static inline void xen_tcg_vcpu_soft_reset(CPUState *cs,
-                                           run_on_cpu_data data)
-{
 }
 
 static inline int xen_tcg_callback_vector(X86CPU *cpu)

@@ -89,4 +89,13 @@ void xen_tcg_set_upcall_vector(CPUState *cs, uint8_t vector);
  */
 void xen_tcg_recheck_upcall(CPUState *cs);
 
+/*
+ * TCG's side of the emulated Xen devices' accelerator interface
+ * (system/xen-emu-vcpu.h): an upcall is pending on @cs, deliver it by
+ * HVM_PARAM_CALLBACK_IRQ's @type (or the vCPU's own vector); the vCPU
+ * part of a soft reset.
+ */
+void xen_tcg_inject_callback(CPUState *cs, int type);
+void xen_tcg_vcpu_soft_reset(CPUState *cs, run_on_cpu_data data);
+
 #endif

@@ -35,6 +35,7 @@
 #include "hw/xen/interface/features.h"
 #include "hw/xen/xen.h"
 #include "hw/i386/kvm/xen_overlay.h"
+#include "system/xen-emu-vcpu.h"
 #include "xen-tcg.h"
 #include "xen-tcg-internal.h"
 #include "trace.h"
@@ -45,15 +46,23 @@ uint32_t xen_tcg_version;
 static uint16_t gnttab_max_frames = 64;
 static uint16_t evtchn_max_pirq = 256;
 
-uint16_t xen_tcg_gnttab_max_frames(void)
+static uint16_t get_gnttab_max_frames(void)
 {
     return gnttab_max_frames;
 }
 
-uint16_t xen_tcg_evtchn_max_pirq(void)
+static uint16_t get_evtchn_max_pirq(void)
 {
     return evtchn_max_pirq;
 }
+
+/* What the emulated Xen devices need of TCG (system/xen-emu-vcpu.h) */
+static const XenEmuAccelOps xen_tcg_accel_ops = {
+    .inject_callback = xen_tcg_inject_callback,
+    .vcpu_soft_reset = xen_tcg_vcpu_soft_reset,
+    .gnttab_max_frames = get_gnttab_max_frames,
+    .evtchn_max_pirq = get_evtchn_max_pirq,
+};
 
 /* (xen.h renames these for old interface versions) */
 #define HYPERVISOR_SCHED_OP     29
@@ -432,6 +441,7 @@ static void set_xen_version(Object *obj, Visitor *v, const char *name,
     /* as KVM: the machine then creates the Xen emulation devices */
     if (value && xen_mode == XEN_DISABLED) {
         xen_mode = XEN_EMULATE;
+        xen_emu_set_accel_ops(&xen_tcg_accel_ops);
     }
 }
 

@@ -1,0 +1,63 @@
+/*
+ * Xen HVM emulation: the vCPU side, whichever accelerator runs the vCPUs
+ *
+ * The emulated Xen devices (hw/i386/kvm/xen_*.c: event channels, grant
+ * tables, xenstore, overlay pages) reach the guest's vCPUs only through
+ * these functions.  What they need of an accelerator is what KVM does
+ * in the host kernel and TCG does in QEMU: XenEmuAccelOps, registered
+ * by KVM (target/i386/kvm/xen-emu.c) or TCG (target/i386/tcg/system)
+ * when Xen emulation starts.  The rest is the vCPU's Xen state in
+ * CPUX86State, which both share.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef SYSTEM_XEN_EMU_VCPU_H
+#define SYSTEM_XEN_EMU_VCPU_H
+
+#include "hw/core/cpu.h"
+
+typedef struct XenEmuAccelOps {
+    /*
+     * An upcall is pending on @cs: deliver it by the vCPU's own vector,
+     * or by HVM_PARAM_CALLBACK_IRQ's @type (HVM_PARAM_CALLBACK_TYPE_*).
+     */
+    void (*inject_callback)(CPUState *cs, int type);
+    /* Optional: VIRQ @virq of @cs is now bound to @port (0: unbound) */
+    void (*virq_bound)(CPUState *cs, uint16_t virq, uint16_t port);
+    /* Forget @cs's registered areas and timers; runs on @cs */
+    void (*vcpu_soft_reset)(CPUState *cs, run_on_cpu_data data);
+    /* The accelerator's xen-gnttab-max-frames and xen-evtchn-max-pirq */
+    uint16_t (*gnttab_max_frames)(void);
+    uint16_t (*evtchn_max_pirq)(void);
+    /* Optional: what the host kernel accelerates (KVM_XEN_HVM_CONFIG_*) */
+    uint32_t (*kernel_caps)(void);
+} XenEmuAccelOps;
+
+void xen_emu_set_accel_ops(const XenEmuAccelOps *ops);
+
+/* The vcpu_info of vCPU @vcpu_id, through its host pointer, or NULL */
+void *xen_emu_vcpu_info_hva(uint32_t vcpu_id);
+
+/* Has vCPU 0 a per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector)? */
+bool xen_emu_has_vcpu_callback_vector(void);
+
+/* An upcall is pending on vCPU @vcpu_id: see XenEmuAccelOps */
+void xen_emu_inject_callback(uint32_t vcpu_id, int type);
+
+/* The GSI/INTx callback is asserted: deassert it when vCPU 0 clears it */
+void xen_emu_set_callback_asserted(void);
+
+/* Bind VIRQ @virq of vCPU @vcpu_id to @port (0: unbind); -errno */
+int xen_emu_set_vcpu_virq(uint32_t vcpu_id, uint16_t virq, uint16_t port);
+
+/* SHUTDOWN_soft_reset, and a reset of the machine: Xen state as at boot */
+int xen_emu_soft_reset(void);
+
+uint16_t xen_emu_gnttab_max_frames(void);
+uint16_t xen_emu_evtchn_max_pirq(void);
+
+/* KVM_XEN_HVM_CONFIG_* flags of what the host kernel does; 0 under TCG */
+uint32_t xen_emu_kernel_caps(void);
+
+#endif
