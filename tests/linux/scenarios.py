@@ -135,6 +135,18 @@ def scenario_default(t, env, machine="pc"):
         t.check(g.reported("root") == ["/dev/xvda mounted"] and
                 g.reported("rootwrite") == ["boots 1"],
                 what + "root on /dev/xvda, written on first boot")
+        # xen-block offers indirect descriptors: blkfront's requests grow
+        # from 11 segments (44 KiB) to its default of 32 (128 KiB)
+        status, out = g.run("cat /sys/block/xvda/queue/max_hw_sectors_kb")
+        t.check(status == 0 and out == ["128"],
+                what + "blkfront makes 128 KiB (indirect) requests", out)
+        status, out = g.run(
+            "dd if=/dev/urandom of=/var/big bs=64k count=128 2>/dev/null"
+            " && md5sum </var/big && sync"
+            " && echo 3 >/proc/sys/vm/drop_caches && md5sum </var/big")
+        t.check(status == 0 and len(out) == 2 and out[0] == out[1],
+                what + "8 MiB written and read back through the page cache "
+                "and indirect requests are the same", out)
         dmesg = "\n".join(g.reported("dmesg"))
         t.check("Xen HVM callback vector for event delivery is enabled"
                 in dmesg, what + "console: callback vector enabled")
