@@ -4,7 +4,8 @@
 #
 # Host needs: apt (apt-get download, apt-cache), dpkg (dpkg-deb), e2fsprogs
 # (mke2fs -d), gzip, coreutils, findutils, gcc with a static glibc
-# (libc6-dev) for xen-garbage.c; xz-utils only if the modules are .ko.xz.
+# (libc6-dev) for xen-garbage.c, Xen's public headers (libxen-dev) for
+# xen-blkgarbage.c; xz-utils only if the modules are .ko.xz.
 # The kernel and busybox-static are downloaded and unpacked into the cache,
 # never installed.  That busybox is a static amd64 binary, so it also runs
 # here and stands in for depmod (kmod) and cpio.
@@ -23,7 +24,8 @@ PATH=$PATH:/usr/sbin:/sbin   # mke2fs lives in sbin, outside a user's PATH
 # ones are skipped.  crc32c_generic: ext4's metadata_csum needs crc32c, which
 # the kernel would otherwise ask a modprobe for.
 MODULES=(e1000 virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod
-         crc32c_generic ext4 xen-blkfront xen-netfront)
+         crc32c_generic ext4 xen-blkfront xen-netfront
+         xen-evtchn xen-gntalloc)       # the last two: xen-blkgarbage
 
 die() { echo "build-images.sh: error: $*" >&2; exit 1; }
 
@@ -136,6 +138,10 @@ gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-garbage" \
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/exec-coherence" \
     "$here/exec-coherence.c" ||
     die "cannot build exec-coherence.c: gcc -static needs libc6-dev"
+# the bad-blk scenario's blkfront stand-in
+gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-blkgarbage" \
+    "$here/xen-blkgarbage.c" ||
+    die "cannot build xen-blkgarbage.c: it needs libxen-dev's xen/io/xs_wire.h"
 echo "xen-platform test root, kernel $kver" >"$rfs/etc/xen-test-root"
 rm -f "$out/root.img.tmp"
 mke2fs -q -F -t ext4 -L xtest-root -d "$rfs" "$out/root.img.tmp" 64M >/dev/null

@@ -90,9 +90,10 @@ def net_up_and_fetch(g, dev="eth0"):
     return status == 0 and "xen-net-marker-5853" in out, out
 
 
-def default_setup(env, name, machine, reboot=True, smp=1):
+def default_setup(env, name, machine, reboot=True, smp=1, extra=()):
     """An IDE disk and an e1000 beside a xen-disk and a xen-net device on
-    the same backing: the same image, the same MAC."""
+    the same backing: the same image, the same MAC; extra: more QEMU
+    arguments."""
     img = env.disk(name)
     hvc = os.path.join(env.out, name + ".hvc.log")
     args = ["-drive", "file=%s,if=xen,format=raw,file.locking=off" % img,
@@ -103,7 +104,7 @@ def default_setup(env, name, machine, reboot=True, smp=1):
             "-netdev", "user,id=emu",
             "-device", "e1000,netdev=emu,mac=" + MAC,
             "-chardev", "file,id=hvc,path=" + hvc,
-            "-device", "xen-console,chardev=hvc"]
+            "-device", "xen-console,chardev=hvc"] + list(extra)
     return img, hvc, env.guest(name, args, machine=machine, reboot=reboot,
                                smp=smp)
 
@@ -646,6 +647,70 @@ def scenario_exec_coherence(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+# what xen-blkgarbage sends that QEMU must refuse, per run
+BLK_BAD_REQUESTS = 22
+
+
+def scenario_bad_blk(t, env):
+    """A guest process stands in for blkfront on a second xen-disk (xvdb)
+    and sends good and malformed requests, indirect and direct, with the
+    64-bit and then the 32-bit ring layout (xen-blkgarbage): each bad
+    request is answered BLKIF_RSP_ERROR and logged once as a guest error,
+    the good ones move the right data, QEMU reports nothing else and
+    stays up, and the root disk keeps working."""
+    name = "bad-blk"
+    what = name + ": "
+    log = os.path.join(env.out, name + ".qemu.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    extra = ["-drive", "file=%s,if=xen,index=1,format=raw"
+             % small_disk(env, name + "-xvdb"),
+             "-d", "guest_errors", "-D", log]
+    img, hvc, g = default_setup(env, name, "pc", reboot=False, extra=extra)
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("ls -1 /sys/bus/xen/drivers/vbd")
+        vbds = sorted(v for v in out if v.startswith("vbd-"))
+        t.check(status == 0 and len(vbds) == 2,
+                what + "blkfront holds two vbds", out)
+        vbd = vbds[-1]                   # xvdb: the larger vdev number
+        status, _ = g.run("echo %s >/sys/bus/xen/drivers/vbd/unbind" % vbd)
+        t.check(status == 0, what + "blkfront lets %s go" % vbd)
+        for protocol in ("x86_64-abi", "x86_32-abi"):
+            status, out = g.run("xen-blkgarbage %s %s"
+                                % (vbd[len("vbd-"):], protocol), 120)
+            summary = [l for l in out if l.startswith("XBLK: summary")]
+            t.check(status == 0 and summary ==
+                    ["XBLK: summary good 4 bad %d failed 0"
+                     % BLK_BAD_REQUESTS],
+                    what + "%s: each bad request refused, the good ones "
+                    "move the right data" % protocol,
+                    [l for l in out if "FAIL" in l] + summary)
+        status, out = g.run("dd if=/dev/urandom of=/var/bad-blk bs=64k "
+                            "count=64 2>/dev/null && md5sum </var/bad-blk "
+                            "&& sync && echo 3 >/proc/sys/vm/drop_caches "
+                            "&& md5sum </var/bad-blk")
+        t.check(status == 0 and len(out) == 2 and out[0] == out[1],
+                what + "xvda still writes and reads back 4 MiB", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+    with open(log, errors="replace") as f:
+        lines = f.read().splitlines()
+    blk = [l for l in lines if l.startswith("xen-block: ")]
+    t.check(len(blk) == 2 * BLK_BAD_REQUESTS,
+            what + "one guest-error line per bad request (%d)"
+            % (2 * BLK_BAD_REQUESTS), "%d lines: %s" % (len(blk), blk[:3]))
+    with open(os.path.join(env.out, name + ".console.log"),
+              errors="replace") as f:
+        said = [l for l in f.read().splitlines()
+                if re.search(r"I/O error|failed to copy|xen-block|"
+                             r"frontend change error", l)]
+    t.check(not said, what + "QEMU's stderr says nothing about them",
+            said[:5])
+
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
@@ -657,6 +722,7 @@ SCENARIOS = {
     "bad-input": lambda t, env: [scenario_bad_input(t, env, smp)
                                  for smp in (1, 2)],
     "exec-coherence": scenario_exec_coherence,
+    "bad-blk": scenario_bad_blk,
 }
 
 
