@@ -711,6 +711,64 @@ def scenario_bad_blk(t, env):
             said[:5])
 
 
+# QEMU's own tests/functional/test_x86_64_kvm_xen.py, moved to TCG: its
+# seven guests (name: extra kernel options, extra QEMU options, and what
+# each asserts: (command, pattern its output must contain)), with our
+# Debian kernel and root disk in place of its downloaded ones.
+UPSTREAM_KVM_XEN = {
+    "guest": ("", [],
+              [("grep xen-pirq.*msi /proc/interrupts", "virtio0-output")]),
+    "nomsi": ("pci=nomsi", [],
+              [("grep xen-pirq.* /proc/interrupts", "virtio0")]),
+    "noapic_nomsi": ("noapic pci=nomsi", [],
+                     [("grep xen-pirq /proc/interrupts", "virtio0")]),
+    "vapic": ("", ["-cpu", "max,+xen-vapic"],
+              [("grep xen-pirq /proc/interrupts", "acpi"),
+               ("grep PCI-MSI /proc/interrupts", "virtio0-output")]),
+    "novector": ("xen_no_vector_callback", [],
+                 [("grep xen-platform-pci /proc/interrupts", "fasteoi")]),
+    "novector_nomsi": ("pci=nomsi xen_no_vector_callback", [],
+                       [("grep xen-platform-pci /proc/interrupts",
+                         "IO-APIC")]),
+    "novector_noapic": ("xen_no_vector_callback noapic", [],
+                        [("grep xen-platform-pci /proc/interrupts",
+                          "XT-PIC")]),
+}
+
+
+def scenario_upstream_kvm_xen(t, env, name):
+    """One of upstream's KVM Xen guests, under TCG: 2 vCPUs, the root on
+    a xen-disk, a virtio-net NIC the guest keeps (xen_emul_unplug=
+    ide-disks), and upstream's assertions."""
+    what = "upstream-kvm-xen %s: " % name
+    append, qemu_args, checks = UPSTREAM_KVM_XEN[name]
+    args = ["-drive", "file=%s,if=none,format=raw,id=drv0"
+            % env.disk("upstream-" + name),
+            "-device", "xen-disk,drive=drv0,vdev=xvda",
+            "-device", "virtio-net-pci,netdev=unet",
+            "-netdev", "user,id=unet"] + qemu_args
+    g = env.guest("upstream-" + name, args, smp=2,
+                  append="xen_emul_unplug=ide-disks " + append)
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("cat /proc/cmdline")
+        t.check(status == 0 and "xen" in " ".join(out),
+                what + "/proc/cmdline says xen", out)
+        status, out = g.run('dmesg | grep "Grant table"')
+        t.check(any("Grant table initialized" in l for l in out),
+                what + "dmesg: Grant table initialized", out)
+        t.check(g.reported("root") == ["/dev/xvda mounted"],
+                what + "root on /dev/xvda", g.reported("root"))
+        for command, pattern in checks:
+            status, out = g.run(command)
+            t.check(any(pattern in l for l in out),
+                    what + "%s: %s" % (command, pattern), out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
@@ -723,6 +781,8 @@ SCENARIOS = {
                                  for smp in (1, 2)],
     "exec-coherence": scenario_exec_coherence,
     "bad-blk": scenario_bad_blk,
+    "upstream-kvm-xen": lambda t, env: [
+        scenario_upstream_kvm_xen(t, env, n) for n in UPSTREAM_KVM_XEN],
 }
 
 

@@ -120,6 +120,14 @@ bool xen_tcg_cpuid(CPUX86State *env, uint32_t index, uint32_t *eax,
     case XEN_LEAF_HVM:
         if (xen_tcg_version >= XEN_VERSION(4, 5)) {
             *eax |= XEN_HVM_CPUID_IOMMU_MAPPINGS;
+            /*
+             * -cpu ...,+xen-vapic, as under KVM: the guest may use its
+             * (x2)APIC directly, and routes MSIs natively, not as PIRQs
+             */
+            if (X86_CPU(cs)->xen_vapic) {
+                *eax |= XEN_HVM_CPUID_APIC_ACCESS_VIRT |
+                        XEN_HVM_CPUID_X2APIC_VIRT;
+            }
         }
         if (xen_tcg_version >= XEN_VERSION(4, 6)) {
             *eax |= XEN_HVM_CPUID_VCPU_ID_PRESENT;
