@@ -15,6 +15,9 @@
 #include "qemu/main-loop.h"
 #include "cpu.h"
 #include "exec/target_page.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "hw/boards.h"
 #include "hw/xen/xen.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/interface/memory.h"
@@ -149,10 +152,188 @@ static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
     return 0;
 }
 
+/*
+ * Ballooning.  XENMEM_decrease_reservation gives pages of RAM back to
+ * Xen; the guest frame numbers then have no memory behind them, and
+ * reads return all ones and writes are dropped, as for any gap in the
+ * address space.  XENMEM_populate_physmap puts fresh, zeroed pages back
+ * at such frames.  A frame that was given back is covered with a hole:
+ * an I/O region over guest RAM, in the table below.  Only pages of
+ * guest RAM can be given back, and only given-back frames populated.
+ */
+
+/* Xen's limit for a domU's extents: 2^9 pages, 2 MiB */
+#define XEN_MAX_EXTENT_ORDER 9
+
+/* frame number -> the MemoryRegion that covers it */
+static GHashTable *ballooned;
+
+/* struct xen_memory_reservation as a 32-bit guest lays it out */
+struct compat_memory_reservation {
+    compat_pfn_t extent_start;  /* guest address of the frame array */
+    compat_ulong_t nr_extents;
+    uint32_t extent_order;
+    uint32_t mem_flags;
+    domid_t domid;
+};
+
+static uint64_t hole_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return ~0ull;
+}
+
+static void hole_write(void *opaque, hwaddr addr, uint64_t val,
+                       unsigned size)
+{
+}
+
+static const MemoryRegionOps hole_ops = {
+    .read = hole_read,
+    .write = hole_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+};
+
+/* Is frame @gfn guest RAM now, not given back nor covered by a device? */
+static bool gfn_is_ram(uint64_t gfn)
+{
+    MemoryRegionSection sec;
+    bool ram;
+
+    sec = memory_region_find(get_system_memory(), gfn << TARGET_PAGE_BITS,
+                             TARGET_PAGE_SIZE);
+    if (!sec.mr) {
+        return false;
+    }
+    ram = sec.mr == current_machine->ram &&
+          int128_get64(sec.size) == TARGET_PAGE_SIZE;
+    memory_region_unref(sec.mr);
+    return ram;
+}
+
+static bool balloon_out(uint64_t gfn, unsigned int order)
+{
+    uint64_t n = 1ull << order;
+
+    for (uint64_t i = 0; i < n; i++) {
+        if (g_hash_table_contains(ballooned, &(uint64_t){ gfn + i }) ||
+            !gfn_is_ram(gfn + i)) {
+            return false;
+        }
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        MemoryRegion *hole = g_new0(MemoryRegion, 1);
+        uint64_t *key = g_new(uint64_t, 1);
+
+        *key = gfn + i;
+        memory_region_init_io(hole, NULL, &hole_ops, NULL, "xen-ballooned",
+                              TARGET_PAGE_SIZE);
+        memory_region_add_subregion_overlap(get_system_memory(),
+                                            *key << TARGET_PAGE_BITS,
+                                            hole, 0);
+        g_hash_table_insert(ballooned, key, hole);
+    }
+    return true;
+}
+
+static bool balloon_in(uint64_t gfn, unsigned int order)
+{
+    uint64_t n = 1ull << order;
+
+    for (uint64_t i = 0; i < n; i++) {
+        if (!g_hash_table_contains(ballooned, &(uint64_t){ gfn + i })) {
+            return false;
+        }
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t key = gfn + i;
+        MemoryRegion *hole = g_hash_table_lookup(ballooned, &key);
+
+        memory_region_del_subregion(get_system_memory(), hole);
+        object_unparent(OBJECT(hole));
+        g_hash_table_remove(ballooned, &key);
+    }
+    return true;
+}
+
+/*
+ * XENMEM_decrease_reservation (@out) or XENMEM_populate_physmap: the
+ * number of extents done, counting from @start (a continuation's); the
+ * first one that cannot be done ends the call.
+ */
+static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
+                               uint64_t va)
+{
+    struct xen_memory_reservation x;
+    struct compat_memory_reservation c;
+    uint64_t extents, nr;
+    unsigned int order;
+    long err;
+
+    if (hc->wide) {
+        err = xen_tcg_copy_in(hc, va, &x, sizeof(x));
+        extents = (uintptr_t)x.extent_start.p;
+        nr = x.nr_extents;
+        order = x.extent_order;
+    } else {
+        err = xen_tcg_copy_in(hc, va, &c,
+                              offsetof(typeof(c), domid) + sizeof(c.domid));
+        x.domid = c.domid;
+        extents = c.extent_start;
+        nr = c.nr_extents;
+        order = c.extent_order;
+    }
+    if (err) {
+        return err;
+    }
+    if (!xen_tcg_domid_is_self(x.domid)) {
+        return -ESRCH;
+    }
+    if (order > XEN_MAX_EXTENT_ORDER) {
+        return start;
+    }
+    if (!ballooned) {
+        ballooned = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                          g_free, g_free);
+    }
+
+    memory_region_transaction_begin();
+    for (; start < nr; start++) {
+        uint64_t gfn;
+
+        if (read_long(hc, extents, start, &gfn)) {
+            break;
+        }
+        if (gfn & ((1ull << order) - 1)) {
+            break;              /* an extent is aligned to its size */
+        }
+        if (out ? !balloon_out(gfn, order) : !balloon_in(gfn, order)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "xen: cannot %s gfn 0x%" PRIx64
+                          " order %u: %s\n",
+                          out ? "give back" : "populate", gfn, order,
+                          out ? "not guest RAM, or given back already"
+                              : "not given back");
+            break;
+        }
+        if (!out) {
+            address_space_set(&address_space_memory, gfn << TARGET_PAGE_BITS,
+                              0, TARGET_PAGE_SIZE << order,
+                              MEMTXATTRS_UNSPECIFIED);
+        }
+    }
+    memory_region_transaction_commit();
+    return start;
+}
+
 long xen_tcg_memory_op(XenHypercall *hc)
 {
     /* the bits above MEMOP_CMD_MASK are a continuation's start extent */
+    uint64_t start = hc->arg[0] >> 6;
+
     switch (hc->arg[0] & 0x3f) {
+    case XENMEM_decrease_reservation:
+        return change_reservation(hc, true, start, hc->arg[1]);
+    case XENMEM_populate_physmap:
+        return change_reservation(hc, false, start, hc->arg[1]);
     case XENMEM_add_to_physmap:
         return add_to_physmap(hc, hc->arg[1]);
     case XENMEM_add_to_physmap_batch:
