@@ -2,6 +2,7 @@
 #
 #   make            install missing build deps, fetch QEMU, patch, build
 #   make check      build (also without KVM), then run every test suite
+#   make check-xtf  build, then boot Xen's own tests (XTF, tests/xtf/run.sh)
 #   make run        build, then boot the demo
 #   make install PREFIX=/opt/xen-qemu
 #
@@ -22,7 +23,7 @@ NINJA_TARGETS := qemu-system-x86_64 tests/qtest/xen-platform-test
 # gets (no KVM), with Xen guests under TCG all the same
 BUILD_NOKVM := build-nokvm
 
-.PHONY: all deps fetch source configure build build-nokvm check run install \
+.PHONY: all deps fetch source configure build build-nokvm check check-xtf run install \
 	clean distclean
 .DEFAULT_GOAL := all
 
@@ -56,6 +57,9 @@ build-nokvm: source
 
 check: build build-nokvm
 	@NOKVM_BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) scripts/check.sh
+
+check-xtf: build
+	@tests/xtf/run.sh $(QEMU) $(CURDIR)/$(BUILD)/tests-xtf
 
 run: build
 	@scripts/run-demo.sh

@@ -73,10 +73,16 @@ for image in "${images[@]}"; do
     n=$((n + 1))
     log=$out/logs/$env-$name.log qlog=$out/logs/$env-$name.qemu.log
     rm -f "$log"
-    # the test's xl configuration: its last vcpus= and memory= count
+    # the test's xl configuration (or its first variant's, NAME~VARIANT:
+    # Xen's paging modes, all the same here): the last vcpus= and memory=
     cfg=$src/tests/$name/test-$env-$name.cfg
-    vcpus=$(sed -n 's/^ *vcpus *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
-    mem=$(sed -n 's/^ *memory *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
+    [ -f "$cfg" ] || cfg=$(ls "$src/tests/$name/test-$env-$name"~*.cfg 2>/dev/null |
+                           head -n 1)
+    vcpus= mem=
+    if [ -n "$cfg" ]; then
+        vcpus=$(sed -n 's/^ *vcpus *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
+        mem=$(sed -n 's/^ *memory *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
+    fi
     timeout "$limit" "$qemu" -machine pc -accel tcg,xen-version=0x4000a \
         -display none -nodefaults -no-reboot \
         -smp "${vcpus:-1}" -m "${mem:-128}" \
@@ -96,8 +102,9 @@ for image in "${images[@]}"; do
         # is missing, or else the last message; a message starts with a
         # capital letter and may continue on the lines after it
         skip_re='[Ss]kip|unavailable|not (available|detected|supported)'
-        why=$(grep -v -e '^Test result:' -e '^ *$' "$log" |
+        why=$(grep -v -e '^ *$' "$log" |
               awk -v re="$skip_re" 'function done() { if (msg ~ re) skip = msg }
+                   /^Test result:/ { exit }
                    /^[A-Z]/ { done(); msg = "" }
                    { msg = msg (msg ? " " : "") $0 }
                    END { done(); print skip ? skip : msg }')
