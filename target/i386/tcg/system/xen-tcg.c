@@ -30,6 +30,7 @@
 #include "hw/xen/interface/sched.h"
 #include "qemu/main-loop.h"
 #include "system/runstate.h"
+#include "system/cpus.h"
 #include "system/system.h"
 #include "hw/xen/interface/arch-x86/cpuid.h"
 #include "hw/xen/interface/features.h"
@@ -331,7 +332,9 @@ static long do_xen_version(CPUState *cs, uint64_t cmd, target_ulong arg)
 
 /*
  * Shutting down goes through QEMU's own paths, as for any guest: the
- * -action and -no-reboot options apply.
+ * -action and -no-reboot options apply.  As on Xen, the call does not
+ * return: the vCPU stops here (EIP is past the VMCALL, EAX says 0) and
+ * runs again only if the machine is reset or continued.
  */
 static long do_sched_shutdown(CPUState *cs, target_ulong arg)
 {
@@ -340,21 +343,26 @@ static long do_sched_shutdown(CPUState *cs, target_ulong arg)
     if (!xen_tcg_copy(cs, arg, &reason, sizeof(reason), false)) {
         return -EFAULT;
     }
-    BQL_LOCK_GUARD();
+    bql_lock();
     switch (le32_to_cpu(reason)) {
     case SHUTDOWN_poweroff:
         qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
-        return 0;
+        break;
     case SHUTDOWN_reboot:
         qemu_system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
-        return 0;
+        break;
     case SHUTDOWN_crash:
         qemu_system_guest_panicked(NULL);
-        return 0;
+        break;
     default:
         /* suspend, watchdog, soft reset: not yet */
+        bql_unlock();
         return -EINVAL;
     }
+    bql_unlock();
+    X86_CPU(cs)->env.regs[R_EAX] = 0;
+    cpu_stop_current();
+    cpu_loop_exit(cs);
 }
 
 /* Called without the BQL: SCHEDOP_block may halt the vCPU */
