@@ -6,7 +6,7 @@
 export QTEST_QEMU_BINARY=$BUILD_DIR/qemu-system-x86_64
 [ -x "$QTEST_QEMU_BINARY" ] || die "$QTEST_QEMU_BINARY is missing: run 'make' first"
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 todos=0
 log_dir=$BUILD_DIR/test-logs
 mkdir -p "$log_dir"
 
@@ -16,10 +16,12 @@ run_tap() {
     local log=$log_dir/$name.tap rc=0
     say "running $name"
     "$@" >"$log" 2>"$log_dir/$name.stderr" || rc=$?
-    local ok notok skip
+    local ok notok skip todo
     ok=$(grep -E -c '^ok ' "$log" || true)
     skip=$(grep -E -c '^ok .*# *SKIP' "$log" || true)
-    notok=$(grep -E -c '^not ok ' "$log" || true)
+    # TAP TODO: a known failure, shown but not counted as one
+    todo=$(grep -E -c '^not ok .*# *TODO' "$log" || true)
+    notok=$(grep -E '^not ok ' "$log" | grep -E -v -c '# *TODO' || true)
     grep -E '^(not ok|ok .*# *SKIP)' "$log" | sed "s/^/  $name: /" >&2 || true
     if [ "$rc" != 0 ] && [ "$notok" = 0 ]; then
         # a crash or abort that TAP did not record is still a failure
@@ -28,8 +30,9 @@ run_tap() {
         tail -n 15 "$log_dir/$name.stderr" >&2
     fi
     passed=$((passed + ok - skip)); skipped=$((skipped + skip))
-    failed=$((failed + notok))
-    printf '  %-28s %3d passed, %d failed\n' "$name" $((ok - skip)) "$notok"
+    failed=$((failed + notok)); todos=$((todos + todo))
+    printf '  %-28s %3d passed, %d failed%s\n' "$name" $((ok - skip)) "$notok" \
+        "$([ "$todo" = 0 ] || echo ", $todo known failures (TODO)")"
 }
 
 run_tap qtest-xen-platform "$BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
@@ -40,6 +43,7 @@ run_tap guest-xen-hvm "$TOP/tests/guest/xen-hvm/run.sh" "$QTEST_QEMU_BINARY" \
 run_tap guest-xen-events "$TOP/tests/guest/xen-events/run.sh" "$QTEST_QEMU_BINARY" \
     "$BUILD_DIR/tests-guest/xen-events"
 run_tap linux "$TOP/tests/linux/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-linux"
+run_tap xtf "$TOP/tests/xtf/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-xtf"
 
 # The same suites on QEMU configured without KVM: Xen guests need only TCG
 if [ -n "${NOKVM_BUILD_DIR:-}" ]; then
@@ -55,5 +59,5 @@ if [ -n "${NOKVM_BUILD_DIR:-}" ]; then
         "$NOKVM_BUILD_DIR/tests-linux"
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped, $todos known failures"
 [ "$failed" = 0 ]
