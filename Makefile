@@ -19,6 +19,9 @@ export CACHE_DIR CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR
 BUILD := build
 QEMU := $(BUILD)/qemu-system-x86_64
 NINJA_TARGETS := qemu-system-x86_64 tests/qtest/xen-platform-test
+# QEMU's own qtests for what our patches change (tests/qemu-qtests/run.sh)
+QEMU_QTESTS := pxe-test migration-test rtc-test i440fx-test q35-test \
+	display-vga-test test-x86-cpuid-compat cpu-plug-test endianness-test
 # The second configuration make check tests: what a host that is not x86
 # gets (no KVM), with Xen guests under TCG all the same
 BUILD_NOKVM := build-nokvm
@@ -43,7 +46,8 @@ configure: source
 
 build: configure
 	@ccache --max-size=3G >/dev/null 2>&1 || true
-	@ninja -C $(BUILD) $(NINJA_TARGETS) || \
+	@ninja -C $(BUILD) $(NINJA_TARGETS) \
+	    $(addprefix tests/qtest/,$(QEMU_QTESTS)) || \
 	    { echo "make: the QEMU build failed; see the errors above" >&2; exit 1; }
 	@scripts/link-firmware.sh
 

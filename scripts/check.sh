@@ -44,6 +44,7 @@ run_tap guest-xen-events "$TOP/tests/guest/xen-events/run.sh" "$QTEST_QEMU_BINAR
     "$BUILD_DIR/tests-guest/xen-events"
 run_tap linux "$TOP/tests/linux/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-linux"
 run_tap xtf "$TOP/tests/xtf/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-xtf"
+run_tap qemu-qtests "$TOP/tests/qemu-qtests/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR"
 
 # The same suites on QEMU configured without KVM: Xen guests need only TCG
 if [ -n "${NOKVM_BUILD_DIR:-}" ]; then
