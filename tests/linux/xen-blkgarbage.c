@@ -186,9 +186,13 @@ static void put(unsigned off, uint64_t v, unsigned bytes)
     memcpy(slot + off, &v, bytes);      /* little-endian, like the guest */
 }
 
+/*
+ * The ring's producer and consumer indexes, which the backend updates
+ * from another thread: volatile, so that every poll reads memory
+ */
 static volatile uint32_t *ring_index(unsigned off)
 {
-    return (volatile uint32_t *)(page(0) + off);
+    return (volatile uint32_t *)(page(0) + off);   /* as above */
 }
 
 /*
@@ -319,7 +323,9 @@ static void connect_ring(const char *protocol)
     if (xs_read_str(path, buf, sizeof(buf))) {
         die("no sectors in xenstore");
     }
-    disk_sectors = strtoull(buf, NULL, 0);
+    if (sscanf(buf, "%" SCNu64, &disk_sectors) != 1) {
+        die("bad sectors in xenstore");
+    }
 
     gnt_fd = open("/dev/xen/gntalloc", O_RDWR);
     if (gnt_fd < 0) {
