@@ -9,23 +9,10 @@
 
 #include "hw/pci/pci_device.h"
 #include "hw/xen/xen-platform.h"
+#include "hw/xen/xen-guest-log.h"
 #include "qom/object.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(XenPlatformState, XEN_PLATFORM)
-
-/* The guest log channel: one line buffer and a per-second line budget */
-typedef struct XenPlatformLog {
-    char *line;
-    uint32_t len;
-    bool cut;                 /* the current line overflowed */
-    uint32_t line_max;        /* property "log-line-max" */
-    uint32_t rate;            /* property "log-lines-per-sec" */
-    int64_t window_start;     /* start of the current second, ns */
-    uint32_t window_lines;
-    uint64_t dropped_unreported;
-    uint64_t lines;           /* totals, read-only properties */
-    uint64_t dropped;
-} XenPlatformLog;
 
 /* One blacklist entry: a product number and an inclusive build range */
 typedef struct XenBlacklistEntry {
@@ -79,7 +66,7 @@ struct XenPlatformState {
     /* Configuration */
     char *blacklist_prop;
     GArray *blacklist;           /* of XenBlacklistEntry */
-    XenPlatformLog log;
+    XenGuestLog log;             /* line_max, rate: properties */
 };
 
 /* xen-platform-unplug.c */
@@ -89,11 +76,6 @@ void xen_platform_replug_drives(XenPlatformState *s);
 void xen_platform_replug_devices(XenPlatformState *s);
 void xen_unplug_record_free(gpointer rec);
 const char *xen_unplug_record_name(XenUnplugRecord *rec);
-
-/* xen-platform-log.c */
-void xen_platform_log_init(XenPlatformLog *log);
-void xen_platform_log_byte(XenPlatformLog *log, uint8_t byte);
-void xen_platform_log_cleanup(XenPlatformLog *log);
 
 /* xen-platform-blacklist.c */
 GArray *xen_platform_blacklist_parse(const char *spec, Error **errp);

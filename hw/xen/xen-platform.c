@@ -124,7 +124,7 @@ static void fixed_io_write(void *opaque, hwaddr addr, uint64_t val,
         set_build(s, val);
         break;
     case 0x21:                          /* port 0x12, byte: log */
-        xen_platform_log_byte(&s->log, val);
+        xen_guest_log_byte(&s->log, val);
         break;
     case 0x22:                          /* port 0x12, word: product */
         s->product = val;
@@ -176,7 +176,7 @@ static void bar0_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
         request_unplug(s, XEN_UNPLUG_ALL_NICS, "vmdp");
     } else if (addr == XEN_PLATFORM_BAR0_VMDP && size == 1) {
         /* VMDP logs through the same port, a byte at a time */
-        xen_platform_log_byte(&s->log, val);
+        xen_guest_log_byte(&s->log, val);
     } else {
         guest_error("write to BAR0 offset", addr, size, val);
     }
@@ -323,7 +323,7 @@ static void xen_platform_realize(PCIDevice *pci, Error **errp)
             return;
         }
     }
-    xen_platform_log_init(&s->log);
+    xen_guest_log_init(&s->log, "xen-platform", "xen-platform: guest: ");
 
     pci->config[PCI_INTERRUPT_PIN] = 1;
 
@@ -354,7 +354,7 @@ static void xen_platform_exit(PCIDevice *pci)
     }
     qemu_del_vm_change_state_handler(s->vmstate_change);
     memory_region_del_subregion(pci_address_space_io(pci), &s->fixed_io);
-    xen_platform_log_cleanup(&s->log);
+    xen_guest_log_cleanup(&s->log);
     g_array_free(s->blacklist, true);
 }
 
