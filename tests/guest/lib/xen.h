@@ -20,6 +20,7 @@
 #define HC_MEMORY_OP        12
 #define HC_SET_TIMER_OP     15
 #define HC_XEN_VERSION      17
+#define HC_CONSOLE_IO       18
 #define HC_GRANT_TABLE_OP   20
 #define HC_IRET             23
 #define HC_VCPU_OP          24

@@ -1090,6 +1090,56 @@ static void check_sched_op(int code)
     check_eq(code, "sched_op 99 is -ENOSYS", ret, -ENOSYS);
 }
 
+/* ---- console_io ---- */
+
+#define CONSOLEIO_write     0
+#define CONSOLEIO_read      1
+
+/* run.sh looks for these lines in QEMU's output (or the console chardev) */
+static const char console_text[] = "xen-hvm: hello from console_io\n";
+static const char console_text64[] = "xen-hvm: console_io in long mode\n";
+
+static u32 console_io(u32 cmd, u32 count, u32 buf)
+{
+    u32 a[5] = { cmd, count, buf, 0, 0 };
+
+    return hypercall5(HC_CONSOLE_IO, a);
+}
+
+static void check_console_io(int code)
+{
+    char in[16];
+    u32 ret;
+
+    current_check = code;
+    ret = console_io(CONSOLEIO_write, sizeof(console_text) - 1,
+                     (u32)console_text);
+    check_eq(code, "console_io write of a line is 0", ret, 0);
+    ret = console_io(CONSOLEIO_write, 0, NO_RAM_PTR);
+    check_eq(code, "console_io write of 0 bytes is 0", ret, 0);
+    ret = console_io(CONSOLEIO_write, 16, NO_RAM_PTR);
+    check_eq(code, "console_io write from 0x10000000 (no RAM) is -EFAULT",
+             ret, -EFAULT);
+    /* Xen copies until the buffer gives out: a huge count ends there */
+    ret = console_io(CONSOLEIO_write, 0xffffffff, 0x8000000 - 8);
+    check_eq(code, "console_io write of 4 GiB - 1 runs into -EFAULT", ret,
+             -EFAULT);
+    /* end the line those last 8 bytes of RAM began */
+    console_io(CONSOLEIO_write, 1, (u32)"\n");
+    /* an unprivileged domain may write, not read (XSM's default policy) */
+    fill(in, 0xa5, sizeof(in));
+    ret = console_io(CONSOLEIO_read, sizeof(in), (u32)in);
+    check_eq(code, "console_io read is -EPERM", ret, -EPERM);
+    u32 changed = 0;
+    for (u32 i = 0; i < sizeof(in); i++) {
+        changed += in[i] != (char)0xa5;
+    }
+    check(code, !changed, "console_io read wrote nothing", changed);
+    ret = console_io(99, 0, 0);
+    check_eq(code, "console_io command 99 is -EPERM (XSM first)", ret,
+             -EPERM);
+}
+
 void check_hypercall_families(void)
 {
     save_rom();
@@ -1102,6 +1152,7 @@ void check_hypercall_families(void)
     check_vcpu_op(CHECK_VCPU_OP);
     check_timers(CHECK_TIMERS);
     check_sched_op(CHECK_SCHED_OP);
+    check_console_io(CHECK_CONSOLE_IO);
 }
 
 /* ---- the 64-bit ABI: pointers, longs and handles of 8 bytes ---- */
@@ -1192,4 +1243,11 @@ void check_families_64(void)
                       (u32)&period);
     check64(code, ret == (u64)-EINVAL,
             "long mode: set_periodic_timer of 999999 ns is -EINVAL", ret);
+
+    /* cmd and count are unsigned int: their upper halves do not count */
+    ret = hypercall64(code, HC_CONSOLE_IO, 1ull << 32 | CONSOLEIO_write,
+                      1ull << 32 | (sizeof(console_text64) - 1),
+                      (u32)console_text64);
+    check64(code, ret == 0,
+            "long mode: console_io write, upper halves set, is 0", ret);
 }

@@ -7,6 +7,10 @@
 # The kernel's log is OUTDIR/xen-hvm-{intel,amd,fuzz}.log, QEMU's own
 # output OUTDIR/xen-hvm-{intel,amd,fuzz}.qemu.log; xen-hvm.c lists the
 # check numbers.  The intel run's disk is OUTDIR/xen-hvm-disk.img.
+# Then the hypervisor console: what the kernel wrote with console_io is
+# in the intel run's QEMU output, in the amd run's xen-console-io
+# chardev (OUTDIR/xen-hvm-amd.console) instead, and a chardev id that
+# names nothing stops QEMU.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,14 +26,45 @@ truncate -s 1M "$disk" || {
 }
 
 intel=qemu64,vendor=GenuineIntel amd=qemu64,vendor=AuthenticAMD
-echo "1..3"
+echo "1..6"
 guest_boot xen-hvm intel "intel unplug" 60 \
     "Xen 4.10 CPUID leaves, hypercall page with vmcall, hypercalls, CPL 3, unplug, long mode" \
     -cpu "$intel" -drive "file=$disk,if=ide,format=raw" -nic user,model=e1000
-guest_boot xen-hvm amd amd 60 \
+console=$out/xen-hvm-amd.console
+rm -f "$console"
+guest_accel=xen-console-io=hcon guest_boot xen-hvm amd amd 60 \
     "Xen 4.10 CPUID leaves, hypercall page with vmmcall, hypercalls, CPL 3, long mode" \
-    -cpu "$amd"
+    -cpu "$amd" -chardev "file,id=hcon,path=$console"
 guest_boot xen-hvm fuzz "intel fuzz" 300 \
     "1000000 random hypercalls, then xen_version still right" \
     -cpu "$intel"
-[ "$guest_failed" = 0 ]
+
+# console_io: the lines check 0x29 and check 0x28 write
+hello='xen-hvm: hello from console_io' lm='xen-hvm: console_io in long mode'
+failed=0
+tap() {
+    guest_tests=$((guest_tests + 1))
+    if [ "$1" = 0 ]; then
+        echo "ok $guest_tests - $2"
+    else
+        echo "not ok $guest_tests - $2"
+        failed=1
+    fi
+}
+qlog=$out/xen-hvm-intel.qemu.log
+grep -qF "info: xen console: $hello" "$qlog" && grep -qF "$lm" "$qlog"
+tap $? "console_io: the kernel's lines in QEMU's output after 'xen console: '"
+
+alog=$out/xen-hvm-amd.qemu.log
+grep -qxF "$hello" "$console" && grep -qF "$lm" "$console" &&
+    ! grep -qF "$hello" "$alog"
+tap $? "console_io: with xen-console-io, the lines in the chardev only"
+
+timeout 30 "$qemu" -machine pc -display none -nodefaults \
+    -accel tcg,xen-version=0x4000a,xen-console-io=nothere \
+    >"$out/xen-hvm-nochardev.log" 2>&1
+rc=$?
+[ "$rc" = 1 ] && grep -q "xen-console-io: no chardev with id 'nothere'" \
+    "$out/xen-hvm-nochardev.log"
+tap $? "console_io: xen-console-io naming no chardev stops QEMU (status $rc)"
+[ "$guest_failed" = 0 ] && [ "$failed" = 0 ]

@@ -151,9 +151,16 @@
  *                 (nr_ports at 8) not -EINVAL; vcpu_op with its argument
  *                 in RDX not -EINVAL for a second vcpu_info or a short
  *                 period
+ *   0x29    83    console_io: a write of a line, of 0 bytes, or in long
+ *                 mode with the upper halves of cmd and count set (check
+ *                 0x28) is not 0; from 0x10000000 (no RAM), or of 4 GiB - 1
+ *                 bytes from 8 bytes before the end of RAM, not -EFAULT;
+ *                 read or command 99 not -EPERM, or read wrote the buffer.
+ *                 run.sh finds the lines written in QEMU's output, or in
+ *                 the chardev that xen-console-io names
  *
- * They run in the order 0x01-0x16, 0x1c-0x27, 0x1b, 0x28, then fuzz
- * (0x17-0x19) and bench (0x1a).  An unexpected exception (for instance
+ * They run in the order 0x01-0x16, 0x1c-0x26, 0x29, 0x27, 0x1b, 0x28,
+ * then fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for instance
  * #UD when QEMU does not handle vmcall) fails the check in progress,
  * with the vector on COM1.
  *

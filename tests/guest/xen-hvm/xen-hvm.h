@@ -50,6 +50,7 @@ enum {
     CHECK_SCHED_OP = 0x26,
     CHECK_UNPLUG = 0x27,
     CHECK_FAMILIES_64 = 0x28,
+    CHECK_CONSOLE_IO = 0x29,
 };
 
 /* hypercalls.c: the hypercall families, through the 32-bit ABI */

@@ -4,7 +4,8 @@
  * xen-tcg.c dispatches; xen-tcg-hvm.c has memory_op, hvm_op and
  * grant_table_op; xen-tcg-evtchn.c event_channel_op and physdev_op;
  * xen-tcg-vcpu.c the vCPU state (vcpu_info, runstate, timers, upcall
- * delivery), vcpu_op, set_timer_op and the blocking sched_ops.
+ * delivery), vcpu_op, set_timer_op and the blocking sched_ops;
+ * xen-tcg-console.c console_io.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -76,6 +77,10 @@ long xen_tcg_vcpu_op(XenHypercall *hc);
 long xen_tcg_set_timer_op(XenHypercall *hc);
 long xen_tcg_sched_block(XenHypercall *hc);
 long xen_tcg_sched_poll(XenHypercall *hc);
+long xen_tcg_console_io(XenHypercall *hc);
+
+/* xen-tcg-console.c: the accelerator property "xen-console-io" */
+void xen_tcg_console_class_init(ObjectClass *oc);
 
 /* shared_info moved to @gpa (INVALID_GPA: unmapped): default vcpu_infos */
 void xen_tcg_shared_info_moved(uint64_t gpa);

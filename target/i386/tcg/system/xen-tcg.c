@@ -400,6 +400,8 @@ static long do_backend_hypercall(XenHypercall *hc, uint64_t nr)
         return xen_tcg_vcpu_op(hc);
     case __HYPERVISOR_set_timer_op:
         return xen_tcg_set_timer_op(hc);
+    case __HYPERVISOR_console_io:
+        return xen_tcg_console_io(hc);
     default:
         qemu_log_mask(LOG_UNIMP, "xen: hypercall %" PRIu64
                       " is not implemented\n", nr);
@@ -492,4 +494,6 @@ void xen_tcg_accel_class_init(ObjectClass *oc)
                               &evtchn_max_pirq);
     object_class_property_set_description(oc, "xen-evtchn-max-pirq",
         "Maximum number of Xen PIRQs");
+
+    xen_tcg_console_class_init(oc);
 }
