@@ -160,9 +160,9 @@
  *                 the chardev that xen-console-io names
  *
  * They run in the order 0x01-0x16, 0x1c-0x26, 0x29, 0x27, 0x1b, 0x28,
- * then fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for instance
- * #UD when QEMU does not handle vmcall) fails the check in progress,
- * with the vector on COM1.
+ * then fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for
+ * instance #UD when QEMU does not handle vmcall) fails the check in
+ * progress, with the vector on COM1.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
