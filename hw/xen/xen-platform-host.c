@@ -43,11 +43,17 @@ static const MemoryRegionOps rom_lock_ops = {
     .endianness = DEVICE_LITTLE_ENDIAN,
 };
 
+/*
+ * The copy is not migrated: loading the flags takes it afresh from the
+ * migrated RAM, and a RAM block stock QEMU does not have would keep the
+ * stream from loading there.
+ */
 static void memory_realize(XenPlatformState *s, Error **errp)
 {
-    memory_region_init_rom_device(&s->rom_lock, OBJECT(s), &rom_lock_ops, s,
-                                  "xen-platform-rom-lock",
-                                  XEN_PLATFORM_ROM_AREA_SIZE, errp);
+    memory_region_init_rom_device_nomigrate(&s->rom_lock, OBJECT(s),
+                                            &rom_lock_ops, s,
+                                            "xen-platform-rom-lock",
+                                            XEN_PLATFORM_ROM_AREA_SIZE, errp);
 }
 
 /*
