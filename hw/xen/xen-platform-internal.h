@@ -67,6 +67,7 @@ struct XenPlatformState {
     char *blacklist_prop;
     GArray *blacklist;           /* of XenBlacklistEntry */
     XenGuestLog log;             /* line_max, rate: properties */
+    bool migrate_extra_state;    /* off: streams exactly as stock QEMU's */
 };
 
 /* xen-platform-unplug.c */

@@ -219,6 +219,17 @@ static void apply_pending_unplug(void *opaque, bool running, RunState state)
     }
 }
 
+/* A stream without the driver subsection: no driver identified itself */
+static int xen_platform_pre_load(void *opaque)
+{
+    XenPlatformState *s = opaque;
+
+    s->product = 0;
+    s->build = 0;
+    s->blacklisted = false;
+    return 0;
+}
+
 static int xen_platform_post_load(void *opaque, int version_id)
 {
     XenPlatformState *s = opaque;
@@ -239,19 +250,68 @@ static int xen_platform_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/*
+ * The main section is stock QEMU's "platform" v4, field for field, so
+ * that state moves both ways between stock qemu-xen and this device.
+ * What only this device has goes in subsections, sent only when it
+ * differs from a freshly reset device: a stream from stock QEMU has
+ * none, and loads as a guest whose driver has not identified itself
+ * and that unplugged nothing.
+ */
+static bool xen_platform_driver_needed(void *opaque)
+{
+    XenPlatformState *s = opaque;
+
+    return s->migrate_extra_state &&
+           (s->product || s->build || s->blacklisted);
+}
+
+static const VMStateDescription vmstate_xen_platform_driver = {
+    .name = "platform/driver",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = xen_platform_driver_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16(product, XenPlatformState),
+        VMSTATE_UINT32(build, XenPlatformState),
+        VMSTATE_BOOL(blacklisted, XenPlatformState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static bool xen_platform_unplug_needed(void *opaque)
+{
+    XenPlatformState *s = opaque;
+
+    return s->migrate_extra_state && s->unplugged_mask;
+}
+
+static const VMStateDescription vmstate_xen_platform_unplug = {
+    .name = "platform/unplug",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = xen_platform_unplug_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16(unplugged_mask, XenPlatformState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static const VMStateDescription vmstate_xen_platform = {
-    .name = "xen_platform",
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .name = "platform",
+    .version_id = 4,
+    .minimum_version_id = 4,
+    .pre_load = xen_platform_pre_load,
     .post_load = xen_platform_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, XenPlatformState),
         VMSTATE_UINT8(flags, XenPlatformState),
-        VMSTATE_UINT16(product, XenPlatformState),
-        VMSTATE_UINT32(build, XenPlatformState),
-        VMSTATE_BOOL(blacklisted, XenPlatformState),
-        VMSTATE_UINT16(unplugged_mask, XenPlatformState),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_xen_platform_driver,
+        &vmstate_xen_platform_unplug,
+        NULL
     }
 };
 
@@ -391,6 +451,8 @@ static const Property xen_platform_properties[] = {
     DEFINE_PROP_STRING("blacklist", XenPlatformState, blacklist_prop),
     DEFINE_PROP_UINT32("log-line-max", XenPlatformState, log.line_max, 256),
     DEFINE_PROP_UINT32("log-lines-per-sec", XenPlatformState, log.rate, 20),
+    DEFINE_PROP_BOOL("x-migrate-extra-state", XenPlatformState,
+                     migrate_extra_state, true),
 };
 
 static void xen_platform_class_init(ObjectClass *klass, void *data)
