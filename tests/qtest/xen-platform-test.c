@@ -9,6 +9,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
@@ -842,6 +843,306 @@ static void test_migration(const void *data)
     unlink(sock);
 }
 
+/*
+ * Stock QEMU's device (hw/i386/xen/xen_platform.c) migrates as section
+ * "platform" version 4: the PCI device, then the flags byte.  These
+ * tests read the streams this device writes and load one written by
+ * hand to that layout, in QEMU's file format (migration/savevm.c).
+ */
+
+#define XP_IDSTR            "0000:00:05.0/platform"
+#define VM_FILE_MAGIC       0x5145564d          /* "QEVM" */
+#define VM_FILE_VERSION     3
+#define VM_EOF              0x00
+#define VM_SECTION_FULL     0x04
+#define VM_SUBSECTION       0x05
+#define VM_VMDESCRIPTION    0x06
+#define VM_CONFIGURATION    0x07
+#define VM_SECTION_FOOTER   0x7e
+#define PCI_STATE_SIZE      (4 + 256 + 4 * 4)   /* version, config, irqs */
+
+/* A stream of the VM's state, saved to a file */
+static GByteArray *save_stream(QTestState *qts)
+{
+    g_autofree char *path = g_strdup_printf("%s/xp-save-%d.mig",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+    gchar *data;
+    gsize len;
+
+    qtest_qmp_assert_success(qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    wait_migration(qts);
+    /* a VM stopped by a migration is migrated again only once resumed */
+    qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
+    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+    unlink(path);
+    return g_byte_array_new_take((guint8 *)data, len);
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+typedef struct PlatformSection {
+    uint8_t config[256];
+    uint8_t flags;
+    char *subsections;      /* their names, space-separated */
+} PlatformSection;
+
+/*
+ * Find the device's section in a saved stream and read it field by
+ * field, to stock QEMU's layout; fail on anything else.
+ */
+static void parse_platform(GByteArray *stream, PlatformSection *ps)
+{
+    const char *idstr = XP_IDSTR;
+    const uint8_t *end = stream->data + stream->len;
+    const uint8_t *p = stream->data;
+    const uint8_t *hdr = NULL;
+    g_autoptr(GString) subs = g_string_new("");
+    uint32_t section_id;
+
+    g_assert_cmphex(be32_at(p), ==, VM_FILE_MAGIC);
+    g_assert_cmpuint(be32_at(p + 4), ==, VM_FILE_VERSION);
+    /* the old name is gone */
+    g_assert_null(g_strstr_len((const char *)p, stream->len,
+                               "xen_platform"));
+
+    /* type, section id, idstr length, idstr */
+    for (p += 5; p + strlen(idstr) < end; p++) {
+        if (p[0] == strlen(idstr) && p[-5] == VM_SECTION_FULL &&
+            !memcmp(p + 1, idstr, strlen(idstr))) {
+            g_assert_null(hdr);         /* just one */
+            hdr = p - 5;
+        }
+    }
+    g_assert_nonnull(hdr);
+    section_id = be32_at(hdr + 1);
+    p = hdr + 6 + strlen(idstr);
+    g_assert_cmpuint(end - p, >, 8 + PCI_STATE_SIZE + 1 + 5);
+    g_assert_cmpuint(be32_at(p), ==, 0);            /* instance */
+    g_assert_cmpuint(be32_at(p + 4), ==, 4);        /* version */
+    p += 8;
+
+    g_assert_cmpuint(be32_at(p), ==, 2);            /* PCIDevice version */
+    memcpy(ps->config, p + 4, sizeof(ps->config));
+    p += PCI_STATE_SIZE;
+    ps->flags = *p++;
+
+    while (p < end && *p == VM_SUBSECTION) {
+        uint8_t len = p[1];
+        g_autofree char *name = g_strndup((const char *)p + 2, len);
+        size_t size;
+
+        g_assert_cmpuint(be32_at(p + 2 + len), ==, 1);
+        if (!strcmp(name, "platform/driver")) {
+            size = 2 + 4 + 1;
+        } else if (!strcmp(name, "platform/unplug")) {
+            size = 2;
+        } else {
+            g_assert_not_reached();
+        }
+        g_string_append_printf(subs, "%s%s", subs->len ? " " : "", name);
+        p += 2 + len + 4 + size;
+    }
+    g_assert_cmpuint(end - p, >=, 5);
+    g_assert_cmphex(p[0], ==, VM_SECTION_FOOTER);
+    g_assert_cmpuint(be32_at(p + 1), ==, section_id);
+    ps->subsections = g_strdup(subs->str);
+}
+
+static void check_saved(QTestState *qts, uint8_t flags, const char *subs)
+{
+    g_autoptr(GByteArray) stream = save_stream(qts);
+    PlatformSection ps;
+
+    parse_platform(stream, &ps);
+    g_assert_cmphex(ps.config[0] | ps.config[1] << 8, ==, 0x5853);
+    g_assert_cmphex(ps.config[2] | ps.config[3] << 8, ==, 0x0001);
+    g_assert_cmphex(ps.flags, ==, flags);
+    g_assert_cmpstr(ps.subsections, ==, subs);
+    g_free(ps.subsections);
+}
+
+/*
+ * Saved from a fresh device, the section is stock QEMU's, byte for
+ * byte in layout; what only this device has follows as subsections,
+ * once there is any.
+ */
+static void test_migration_layout(const void *data)
+{
+    const Machine *m = data;
+    QTestState *qts = start(m, "-device e1000,id=nic0");
+
+    check_saved(qts, 0, "");
+    qtest_outb(qts, 0x10, 1);                           /* ROM lock */
+    check_saved(qts, 1, "");
+    handshake(qts, 3, 0x42);
+    check_saved(qts, 1, "platform/driver");
+    qtest_outw(qts, 0x10, 0x2);                         /* NICs */
+    g_assert_cmpuint(qom_uint(qts, "unplugged-mask"), ==, 0x2);
+    check_saved(qts, 1, "platform/driver platform/unplug");
+    qtest_quit(qts);
+
+    /* ... unless told to stream exactly as stock QEMU does */
+    qts = start(m, "-device e1000,id=nic0 "
+                "-global xen-platform.x-migrate-extra-state=off");
+    handshake(qts, 3, 0x42);
+    qtest_outw(qts, 0x10, 0x2);
+    check_saved(qts, 0, "");
+    qtest_quit(qts);
+}
+
+static void put_be32(GByteArray *b, uint32_t v)
+{
+    uint8_t be[4] = { v >> 24, v >> 16, v >> 8, v };
+
+    g_byte_array_append(b, be, sizeof(be));
+}
+
+static void put_byte(GByteArray *b, uint8_t v)
+{
+    g_byte_array_append(b, &v, 1);
+}
+
+/*
+ * A stream with just what stock QEMU's device saves, as it saves it:
+ * the config space of an unmodified stock device with BAR0 at
+ * BAR0_PORT, BAR1 at bar1 and both decoded, and the flags.
+ */
+static GByteArray *stock_stream(const char *machine, uint32_t bar1,
+                                uint8_t flags)
+{
+    GByteArray *b = g_byte_array_new();
+    const uint32_t section_id = 7;
+    uint8_t config[256] = {
+        [0x00] = 0x53, [0x01] = 0x58,           /* vendor */
+        [0x02] = 0x01, [0x03] = 0x00,           /* device */
+        [0x04] = 0x03,                          /* command: I/O, memory */
+        [0x08] = 0x01,                          /* revision */
+        [0x0a] = 0x80, [0x0b] = 0xff,           /* class */
+        [0x2c] = 0x53, [0x2d] = 0x58,           /* subsystem vendor */
+        [0x2e] = 0x01, [0x2f] = 0x00,           /* subsystem */
+        [0x3d] = 0x01,                          /* interrupt pin A */
+    };
+
+    stl_le_p(config + 0x10, BAR0_PORT | 0x1);   /* I/O */
+    stl_le_p(config + 0x14, bar1 | 0x8);        /* memory, prefetchable */
+
+    put_be32(b, VM_FILE_MAGIC);
+    put_be32(b, VM_FILE_VERSION);
+    put_byte(b, VM_CONFIGURATION);
+    put_be32(b, strlen(machine));
+    g_byte_array_append(b, (const guint8 *)machine, strlen(machine));
+
+    put_byte(b, VM_SECTION_FULL);
+    put_be32(b, section_id);
+    put_byte(b, strlen(XP_IDSTR));
+    g_byte_array_append(b, (const guint8 *)XP_IDSTR, strlen(XP_IDSTR));
+    put_be32(b, 0);                             /* instance */
+    put_be32(b, 4);                             /* version */
+    put_be32(b, 2);                             /* PCIDevice version */
+    g_byte_array_append(b, config, sizeof(config));
+    for (int i = 0; i < 4; i++) {
+        put_be32(b, 0);                         /* INTx levels */
+    }
+    put_byte(b, flags);
+    put_byte(b, VM_SECTION_FOOTER);
+    put_be32(b, section_id);
+    put_byte(b, VM_EOF);
+
+    put_byte(b, VM_VMDESCRIPTION);
+    put_be32(b, 2);
+    g_byte_array_append(b, (const guint8 *)"{}", 2);
+    return b;
+}
+
+/* The machine's versioned name, as the configuration section has it */
+static char *machine_name(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/machine', 'property': 'type'}}");
+    const char *type = qdict_get_str(rsp, "return");
+    char *name;
+
+    g_assert_true(g_str_has_suffix(type, "-machine"));
+    name = g_strndup(type, strlen(type) - strlen("-machine"));
+    qobject_unref(rsp);
+    return name;
+}
+
+static void load_stream(QTestState *qts, GByteArray *stream)
+{
+    g_autofree char *path = g_strdup_printf("%s/xp-load-%d.mig",
+                                            g_get_tmp_dir(), getpid());
+    g_autofree char *uri = g_strdup_printf("file:%s", path);
+
+    g_assert_true(g_file_set_contents(path, (const char *)stream->data,
+                                      stream->len, NULL));
+    qtest_qmp_assert_success(qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s, "
+                             "'exit-on-error': false}}", uri);
+    wait_migration(qts);
+    unlink(path);
+}
+
+/*
+ * A stream from stock QEMU loads: the config space and the flags land,
+ * the ROM lock with them, and the state stock QEMU does not have is a
+ * fresh device's, whatever the device had before.
+ */
+static void test_migration_from_stock(const void *data)
+{
+    const Machine *m = data;
+    const uint32_t bar1 = 0xe0000000;
+    QTestState *qts = start(m, "-incoming defer");
+    g_autofree char *machine = machine_name(qts);
+    g_autoptr(GByteArray) stream = stock_stream(machine, bar1, 1);
+    uint8_t rom;
+
+    handshake(qts, 3, 0x42);
+    g_assert_cmpuint(qom_uint(qts, "driver-build"), ==, 0x42);
+    load_stream(qts, stream);
+
+    g_assert_cmphex(cfg_readl(qts, XP_DEVFN, 0x10), ==, BAR0_PORT | 0x1);
+    g_assert_cmphex(cfg_readl(qts, XP_DEVFN, 0x14), ==, bar1 | 0x8);
+    g_assert_cmphex(qtest_inb(qts, 0x10), ==, 1);
+    g_assert_cmphex(qtest_inb(qts, BAR0_PORT), ==, 1);  /* BAR0 decoded */
+    g_assert_cmpuint(qom_uint(qts, "platform-flags"), ==, 1);
+    g_assert_cmpuint(qom_uint(qts, "driver-product"), ==, 0);
+    g_assert_cmpuint(qom_uint(qts, "driver-build"), ==, 0);
+    g_assert_false(qom_bool(qts, "driver-blacklisted"));
+    g_assert_cmpuint(qom_uint(qts, "unplugged-mask"), ==, 0);
+    g_assert_cmphex(qtest_inw(qts, 0x10), ==, MAGIC);
+
+    /* locked: shadow RAM made writable still keeps what it had */
+    for (int i = 0; i < 7; i++) {
+        cfg_writeb(qts, 0, m->pam_reg + i, 0x33);
+    }
+    rom = qtest_readb(qts, 0xc0000);
+    qtest_writeb(qts, 0xc0000, rom ^ 0xff);
+    g_assert_cmphex(qtest_readb(qts, 0xc0000), ==, rom);
+    qtest_outb(qts, 0x10, 0);
+    qtest_writeb(qts, 0xc0000, rom ^ 0xff);
+    g_assert_cmphex(qtest_readb(qts, 0xc0000), ==, rom ^ 0xff);
+    qtest_quit(qts);
+
+    /* the same stream with the flags clear: nothing locked */
+    qts = start(m, "-incoming defer");
+    g_byte_array_unref(stream);
+    stream = stock_stream(machine, bar1, 0);
+    load_stream(qts, stream);
+    g_assert_cmphex(qtest_inb(qts, 0x10), ==, 0);
+    for (int i = 0; i < 7; i++) {
+        cfg_writeb(qts, 0, m->pam_reg + i, 0x33);
+    }
+    qtest_writeb(qts, 0xc0000, 0x5a);
+    g_assert_cmphex(qtest_readb(qts, 0xc0000), ==, 0x5a);
+    qtest_quit(qts);
+}
+
 /* --- bad input --- */
 
 /*
@@ -917,6 +1218,8 @@ int main(int argc, char **argv)
         add_test(m, "log", test_log);
         add_test(m, "rom-lock", test_rom_lock);
         add_test(m, "migration", test_migration);
+        add_test(m, "migration/stock-layout", test_migration_layout);
+        add_test(m, "migration/from-stock", test_migration_from_stock);
         add_test(m, "reset-replug", test_reset_replug);
         add_test(m, "fuzz", test_fuzz);
     }
