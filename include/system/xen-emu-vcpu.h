@@ -17,7 +17,43 @@
 
 #include "hw/core/cpu.h"
 
+/* What of a vCPU's Xen state (CPUX86State xen_*) a hypercall changed */
+typedef enum XenEmuVcpuChange {
+    XEN_EMU_VCPU_INFO,          /* the vcpu_info: registered or default */
+    XEN_EMU_VCPU_TIME_INFO,     /* the vcpu_time_info area */
+    XEN_EMU_VCPU_RUNSTATE,      /* the runstate area */
+    XEN_EMU_VCPU_UPCALL_VECTOR, /* the vCPU's own upcall vector */
+} XenEmuVcpuChange;
+
 typedef struct XenEmuAccelOps {
+    /* The emulated Xen version, in XENVER_version form */
+    uint32_t (*version)(void);
+    /* The guest-physical address of @cs's virtual address @va, or false */
+    bool (*gva_to_gpa)(CPUState *cs, uint64_t va, uint64_t *gpa);
+    /* Xen system time, in nanoseconds (vcpu_time_info, timer deadlines) */
+    int64_t (*system_time_ns)(void);
+    /*
+     * Optional: a hypercall changed @what of @cs's Xen state; called
+     * with the BQL held, from any vCPU.
+     */
+    void (*vcpu_changed)(CPUState *cs, XenEmuVcpuChange what);
+    /* Optional: HVM_PARAM_CALLBACK_IRQ changed */
+    void (*callback_changed)(void);
+    /* Optional: SCHEDOP_block for @cs; without it, -ENOSYS */
+    long (*sched_block)(CPUState *cs);
+    /*
+     * Optional: SCHEDOP_shutdown was asked of @cs, and the request
+     * made; stop the vCPU there, as Xen does, without returning.
+     */
+    void (*shutdown_stop)(CPUState *cs);
+    /*
+     * Optional: where Xen would re-enter the guest after a hypercall to
+     * the backends (BQL held): look at the upcall again.
+     */
+    void (*hypercall_return)(CPUState *cs);
+    /* The accelerator keeps vcpu_time_info current: offer pvclock */
+    bool pvclock;
+
     /*
      * An upcall is pending on @cs: deliver it by the vCPU's own vector,
      * or by HVM_PARAM_CALLBACK_IRQ's @type (HVM_PARAM_CALLBACK_TYPE_*).

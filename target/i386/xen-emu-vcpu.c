@@ -13,6 +13,7 @@
 #include "cpu.h"
 #include "system/kvm_xen.h"
 #include "system/xen-emu-vcpu.h"
+#include "xen-emu-hypercall.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/interface/hvm/params.h"
 #include "hw/i386/kvm/xen_overlay.h"
@@ -27,6 +28,11 @@ static const XenEmuAccelOps *accel_ops;
 void xen_emu_set_accel_ops(const XenEmuAccelOps *ops)
 {
     accel_ops = ops;
+}
+
+const XenEmuAccelOps *xen_emu_accel_ops(void)
+{
+    return accel_ops;
 }
 
 void *xen_emu_vcpu_info_hva(uint32_t vcpu_id)

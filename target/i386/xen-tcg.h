@@ -28,9 +28,6 @@ bool xen_tcg_cpuid(CPUX86State *env, uint32_t index, uint32_t *eax,
 /* Highest Xen CPUID leaf */
 uint32_t xen_tcg_cpuid_limit(void);
 
-/* Adds the accelerator's Xen properties */
-void xen_tcg_accel_class_init(ObjectClass *oc);
-
 /* wrmsr of the hypercall page MSR; false for any other MSR */
 bool xen_tcg_wrmsr(CPUX86State *env, uint32_t msr, uint64_t val,
                    uintptr_t retaddr);

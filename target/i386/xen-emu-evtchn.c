@@ -1,10 +1,10 @@
 /*
- * Xen HVM guests under TCG: event_channel_op and physdev_op
+ * Xen HVM emulation: event_channel_op and physdev_op
  *
  * Event channels and PIRQs live in QEMU's Xen emulation backend
- * (hw/i386/kvm/xen_evtchn.c), as in KVM's Xen mode; here the guest's
- * argument is copied in, the backend does the operation, and the
- * result is copied back for the operations that return one.
+ * (hw/i386/kvm/xen_evtchn.c); here the guest's argument is copied in,
+ * the backend does the operation, and the result is copied back for
+ * the operations that return one.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -15,8 +15,8 @@
 #include "hw/xen/interface/event_channel.h"
 #include "hw/xen/interface/physdev.h"
 #include "hw/i386/kvm/xen_evtchn.h"
-#include "kvm/xen-compat.h"
-#include "xen-tcg-internal.h"
+#include "xen-emu-compat.h"
+#include "xen-emu-hypercall.h"
 
 #define OP(cmd, type, has_result) [cmd] = { sizeof(type), has_result }
 
@@ -63,9 +63,9 @@ static long evtchn_call(uint64_t cmd, void *arg)
     }
 }
 
-long xen_tcg_event_channel_op(XenHypercall *hc)
+long xen_emu_event_channel_op(XenHypercall *hc)
 {
-    return xen_tcg_struct_op(hc, evtchn_ops, ARRAY_SIZE(evtchn_ops),
+    return xen_emu_struct_op(hc, evtchn_ops, ARRAY_SIZE(evtchn_ops),
                              hc->arg[0], hc->arg[1], evtchn_call);
 }
 
@@ -80,9 +80,9 @@ static long physdev_map_pirq(XenHypercall *hc, uint64_t va)
     long err;
 
     if (hc->wide) {
-        err = xen_tcg_copy_in(hc, va, &map, sizeof(map));
+        err = xen_emu_copy_in(hc, va, &map, sizeof(map));
     } else {
-        err = xen_tcg_copy_in(hc, va, &c, sizeof(c));
+        err = xen_emu_copy_in(hc, va, &c, sizeof(c));
         memcpy(&map, &c, offsetof(struct compat_physdev_map_pirq, table_base));
         map.table_base = c.table_base;
     }
@@ -94,7 +94,7 @@ static long physdev_map_pirq(XenHypercall *hc, uint64_t va)
         return err;
     }
     /* only pirq (and entry_nr) come back; both sit before table_base */
-    return xen_tcg_copy_out(hc, va, &map,
+    return xen_emu_copy_out(hc, va, &map,
                             offsetof(struct compat_physdev_map_pirq,
                                      table_base));
 }
@@ -121,11 +121,11 @@ static long physdev_call(uint64_t cmd, void *arg)
     }
 }
 
-long xen_tcg_physdev_op(XenHypercall *hc)
+long xen_emu_physdev_op(XenHypercall *hc)
 {
     if (hc->arg[0] == PHYSDEVOP_map_pirq) {
         return physdev_map_pirq(hc, hc->arg[1]);
     }
-    return xen_tcg_struct_op(hc, physdev_ops, ARRAY_SIZE(physdev_ops),
+    return xen_emu_struct_op(hc, physdev_ops, ARRAY_SIZE(physdev_ops),
                              hc->arg[0], hc->arg[1], physdev_call);
 }

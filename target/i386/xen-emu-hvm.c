@@ -1,11 +1,11 @@
 /*
- * Xen HVM guests under TCG: memory_op, hvm_op and grant_table_op
+ * Xen HVM emulation: memory_op, hvm_op and grant_table_op
  *
  * These place Xen's pages in the guest's physical address space (the
  * shared_info page, grant-table frames), read and set HVM parameters
  * (the event-channel callback, where xenstore and the console are) and
  * size the grant table.  The pages themselves belong to QEMU's Xen
- * emulation backends (hw/i386/kvm/xen_*.c), shared with KVM's Xen mode.
+ * emulation backends (hw/i386/kvm/xen_*.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -30,17 +30,11 @@
 #include "hw/i386/kvm/xen_xenstore.h"
 #include "hw/i386/kvm/xen_primary_console.h"
 #include "system/kvm_xen.h"
-#include "kvm/xen-compat.h"
-#include "xen-tcg.h"
-#include "xen-tcg-internal.h"
+#include "xen-emu-compat.h"
+#include "xen-emu-hypercall.h"
 
 /* Xen's public/hvm/params.h: parameters 0 to 38 exist */
 #define XEN_HVM_NR_PARAMS   39
-
-bool xen_tcg_domid_is_self(uint16_t domid)
-{
-    return domid == DOMID_SELF || domid == xen_domid;
-}
 
 static long map_shared_info(uint64_t gfn)
 {
@@ -48,7 +42,7 @@ static long map_shared_info(uint64_t gfn)
     int err = xen_overlay_map_shinfo_page(gpa);
 
     if (!err) {
-        xen_tcg_shared_info_moved(gpa);
+        xen_emu_shared_info_moved(gpa);
     }
     return err;
 }
@@ -78,9 +72,9 @@ static long add_to_physmap(XenHypercall *hc, uint64_t va)
     long err;
 
     if (hc->wide) {
-        err = xen_tcg_copy_in(hc, va, &x, sizeof(x));
+        err = xen_emu_copy_in(hc, va, &x, sizeof(x));
     } else {
-        err = xen_tcg_copy_in(hc, va, &c, sizeof(c));
+        err = xen_emu_copy_in(hc, va, &c, sizeof(c));
         x.domid = c.domid;
         x.size = c.size;
         x.space = c.space;
@@ -90,7 +84,7 @@ static long add_to_physmap(XenHypercall *hc, uint64_t va)
     if (err) {
         return err;
     }
-    if (!xen_tcg_domid_is_self(x.domid)) {
+    if (!xen_emu_domid_is_self(x.domid)) {
         return -ESRCH;
     }
     return add_to_physmap_one(x.space, x.idx, x.gpfn);
@@ -100,10 +94,10 @@ static long add_to_physmap(XenHypercall *hc, uint64_t va)
 static long read_long(XenHypercall *hc, uint64_t va, uint32_t i,
                       uint64_t *val)
 {
-    size_t n = xen_tcg_long_size(hc);
+    size_t n = xen_emu_long_size(hc);
 
     *val = 0;
-    return xen_tcg_copy_in(hc, va + i * n, val, n);
+    return xen_emu_copy_in(hc, va + i * n, val, n);
 }
 
 static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
@@ -114,12 +108,12 @@ static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
     long err;
 
     if (hc->wide) {
-        err = xen_tcg_copy_in(hc, va, &x, sizeof(x));
+        err = xen_emu_copy_in(hc, va, &x, sizeof(x));
         idxs = (uintptr_t)x.idxs.p;
         gpfns = (uintptr_t)x.gpfns.p;
         errs = (uintptr_t)x.errs.p;
     } else {
-        err = xen_tcg_copy_in(hc, va, &c, sizeof(c));
+        err = xen_emu_copy_in(hc, va, &c, sizeof(c));
         x.domid = c.domid;
         x.space = c.space;
         x.size = c.size;
@@ -130,7 +124,7 @@ static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
     if (err) {
         return err;
     }
-    if (!xen_tcg_domid_is_self(x.domid)) {
+    if (!xen_emu_domid_is_self(x.domid)) {
         return -ESRCH;
     }
     for (uint32_t i = 0; i < x.size; i++) {
@@ -144,7 +138,7 @@ static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
         }
         /* each entry's own result goes to errs[]; the call succeeds */
         result = add_to_physmap_one(x.space, idx, gpfn);
-        err = xen_tcg_copy_out(hc, errs + i * 4ull, &result, 4);
+        err = xen_emu_copy_out(hc, errs + i * 4ull, &result, 4);
         if (err) {
             return err;
         }
@@ -167,15 +161,6 @@ static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
 
 /* frame number -> the MemoryRegion that covers it */
 static GHashTable *ballooned;
-
-/* struct xen_memory_reservation as a 32-bit guest lays it out */
-struct compat_memory_reservation {
-    compat_pfn_t extent_start;  /* guest address of the frame array */
-    compat_ulong_t nr_extents;
-    uint32_t extent_order;
-    uint32_t mem_flags;
-    domid_t domid;
-};
 
 static uint64_t hole_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -270,12 +255,12 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
     long err;
 
     if (hc->wide) {
-        err = xen_tcg_copy_in(hc, va, &x, sizeof(x));
+        err = xen_emu_copy_in(hc, va, &x, sizeof(x));
         extents = (uintptr_t)x.extent_start.p;
         nr = x.nr_extents;
         order = x.extent_order;
     } else {
-        err = xen_tcg_copy_in(hc, va, &c,
+        err = xen_emu_copy_in(hc, va, &c,
                               offsetof(typeof(c), domid) + sizeof(c.domid));
         x.domid = c.domid;
         extents = c.extent_start;
@@ -285,7 +270,7 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
     if (err) {
         return err;
     }
-    if (!xen_tcg_domid_is_self(x.domid)) {
+    if (!xen_emu_domid_is_self(x.domid)) {
         return -ESRCH;
     }
     if (order > XEN_MAX_EXTENT_ORDER) {
@@ -324,7 +309,7 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
     return start;
 }
 
-long xen_tcg_memory_op(XenHypercall *hc)
+long xen_emu_memory_op(XenHypercall *hc)
 {
     /* the bits above MEMOP_CMD_MASK are a continuation's start extent */
     uint64_t start = hc->arg[0] >> 6;
@@ -382,9 +367,9 @@ static long set_param(XenHypercall *hc, uint32_t index, uint64_t value)
     err = xen_evtchn_set_callback_param(value);
     /* as Xen, pick the shared_info layout from the caller's mode */
     xen_set_long_mode(hc->wide);
-    if (!err) {
+    if (!err && xen_emu_accel_ops()->callback_changed) {
         /* as Xen: an upcall already pending goes the new way at once */
-        xen_tcg_kick_upcalls();
+        xen_emu_accel_ops()->callback_changed();
     }
     return err;
 }
@@ -392,26 +377,26 @@ static long set_param(XenHypercall *hc, uint32_t index, uint64_t value)
 static long hvm_param(XenHypercall *hc, bool set)
 {
     struct xen_hvm_param hp;        /* the same in both ABIs */
-    long err = xen_tcg_copy_in(hc, hc->arg[1], &hp, sizeof(hp));
+    long err = xen_emu_copy_in(hc, hc->arg[1], &hp, sizeof(hp));
 
     if (err) {
         return err;
     }
-    if (!xen_tcg_domid_is_self(hp.domid)) {
+    if (!xen_emu_domid_is_self(hp.domid)) {
         return -ESRCH;
     }
     if (set) {
         return set_param(hc, hp.index, hp.value);
     }
     err = get_param(hp.index, &hp.value);
-    return err ? err : xen_tcg_copy_out(hc, hc->arg[1], &hp, sizeof(hp));
+    return err ? err : xen_emu_copy_out(hc, hc->arg[1], &hp, sizeof(hp));
 }
 
 static long set_upcall_vector(XenHypercall *hc)
 {
     struct xen_hvm_evtchn_upcall_vector up;
     CPUState *target;
-    long err = xen_tcg_copy_in(hc, hc->arg[1], &up, sizeof(up));
+    long err = xen_emu_copy_in(hc, hc->arg[1], &up, sizeof(up));
 
     if (err) {
         return err;
@@ -420,11 +405,14 @@ static long set_upcall_vector(XenHypercall *hc)
     if (up.vector < 0x10 || !target) {
         return -EINVAL;
     }
-    xen_tcg_set_upcall_vector(target, up.vector);
+    X86_CPU(target)->env.xen_vcpu_callback_vector = up.vector;
+    if (xen_emu_accel_ops()->vcpu_changed) {
+        xen_emu_accel_ops()->vcpu_changed(target, XEN_EMU_VCPU_UPCALL_VECTOR);
+    }
     return 0;
 }
 
-long xen_tcg_hvm_op(XenHypercall *hc)
+long xen_emu_hvm_op(XenHypercall *hc)
 {
     switch (hc->arg[0]) {
     case HVMOP_set_param:
@@ -448,22 +436,26 @@ long xen_tcg_hvm_op(XenHypercall *hc)
 static long gnttab_setup_table(XenHypercall *hc, uint64_t va)
 {
     struct gnttab_setup_table st;
+    struct compat_gnttab_setup_table c;
     struct gnttab_query_size qs = { .dom = DOMID_SELF };
-    size_t n = xen_tcg_long_size(hc);
-    size_t size = hc->wide ? sizeof(st) : 16;
+    size_t n = xen_emu_long_size(hc);
     uint64_t list;
     long err;
 
-    memset(&st, 0, sizeof(st));
-    err = xen_tcg_copy_in(hc, va, &st, size);
+    if (hc->wide) {
+        err = xen_emu_copy_in(hc, va, &st, sizeof(st));
+        list = (uintptr_t)st.frame_list.p;
+    } else {
+        err = xen_emu_copy_in(hc, va, &c, sizeof(c));
+        st.dom = c.dom;
+        st.nr_frames = c.nr_frames;
+        list = c.frame_list;
+    }
     if (err) {
         return err;
     }
-    /* compat: the handle is 4 bytes at offset 12 */
-    list = hc->wide ? (uintptr_t)st.frame_list.p :
-                      ldl_le_p((uint8_t *)&st + 12);
     xen_gnttab_query_size_op(&qs);
-    if (!xen_tcg_domid_is_self(st.dom)) {
+    if (!xen_emu_domid_is_self(st.dom)) {
         st.status = GNTST_bad_domain;
     } else if (st.nr_frames > qs.max_nr_frames) {
         st.status = GNTST_general_error;
@@ -472,13 +464,16 @@ static long gnttab_setup_table(XenHypercall *hc, uint64_t va)
         for (uint32_t i = 0; i < st.nr_frames; i++) {
             uint64_t gfn = xen_gnttab_get_frame_gfn(i);
 
-            err = xen_tcg_copy_out(hc, list + i * n, &gfn, n);
+            err = xen_emu_copy_out(hc, list + i * n, &gfn, n);
             if (err) {
                 return err;
             }
         }
     }
-    return xen_tcg_copy_out(hc, va + 8, &st.status, sizeof(st.status));
+    /* status sits at the same offset in both layouts */
+    return xen_emu_copy_out(hc, va + offsetof(struct gnttab_setup_table,
+                                              status),
+                            &st.status, sizeof(st.status));
 }
 
 static const XenStructOp gnttab_ops[] = {
@@ -499,7 +494,7 @@ static long gnttab_call(uint64_t cmd, void *arg)
     }
 }
 
-long xen_tcg_grant_table_op(XenHypercall *hc)
+long xen_emu_grant_table_op(XenHypercall *hc)
 {
     uint64_t cmd = hc->arg[0];
 
@@ -514,6 +509,6 @@ long xen_tcg_grant_table_op(XenHypercall *hc)
     if (cmd == GNTTABOP_setup_table) {
         return gnttab_setup_table(hc, hc->arg[1]);
     }
-    return xen_tcg_struct_op(hc, gnttab_ops, ARRAY_SIZE(gnttab_ops), cmd,
+    return xen_emu_struct_op(hc, gnttab_ops, ARRAY_SIZE(gnttab_ops), cmd,
                              hc->arg[1], gnttab_call);
 }

@@ -1,11 +1,11 @@
 /*
- * Xen HVM guests under TCG: the hypervisor console, HYPERVISOR_console_io
+ * Xen HVM emulation: the hypervisor console, HYPERVISOR_console_io
  *
  * What a guest writes there (Linux's earlyprintk=xen, XTF's console
  * output) goes by default to QEMU's error output, one line at a time
  * after "xen console: ", through the same capped, escaped and
  * rate-limited channel as the Xen platform device's guest log.  With
- * -accel tcg,xen-console-io=ID the raw bytes go to chardev ID instead.
+ * -accel ...,xen-console-io=ID the raw bytes go to chardev ID instead.
  *
  * The guest is an ordinary domain: under Xen's default XSM policy it may
  * write (as debug builds of Xen let it) but nothing else, so read and
@@ -28,7 +28,7 @@
 #include "system/system.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/xen-guest-log.h"
-#include "xen-tcg-internal.h"
+#include "xen-emu-hypercall.h"
 
 /* as the platform device's log-line-max and log-lines-per-sec defaults */
 #define CONSOLE_LINE_MAX        256
@@ -85,7 +85,7 @@ static void set_console_io(Object *obj, const char *value, Error **errp)
     }
 }
 
-void xen_tcg_console_class_init(ObjectClass *oc)
+void xen_emu_console_class_init(ObjectClass *oc)
 {
     object_class_property_add_str(oc, "xen-console-io", get_console_io,
                                   set_console_io);
@@ -116,7 +116,7 @@ static long console_write(XenHypercall *hc, uint32_t count, uint64_t va)
     while (count) {
         size_t n = MIN(count, TARGET_PAGE_SIZE - (va & ~TARGET_PAGE_MASK));
 
-        if (xen_tcg_copy_in(hc, va, buf, n)) {
+        if (xen_emu_copy_in(hc, va, buf, n)) {
             qemu_log_mask(LOG_GUEST_ERROR, "xen: console_io write: 0x%"
                           PRIx64 " is not readable guest RAM (%" PRIu32
                           " bytes left)\n", va, count);
@@ -132,7 +132,7 @@ static long console_write(XenHypercall *hc, uint32_t count, uint64_t va)
     return 0;
 }
 
-long xen_tcg_console_io(XenHypercall *hc)
+long xen_emu_console_io(XenHypercall *hc)
 {
     /* Xen takes both as unsigned int: the upper halves do not count */
     uint32_t cmd = hc->arg[0];
