@@ -159,6 +159,9 @@ static u32 count_not(const u8 *page, u8 byte)
 #define SHINFO_MARK     0x5eed1234
 #define SHINFO_MARK_AT  (PAGE_SIZE - 4)     /* past struct shared_info */
 
+/* -accel tcg,...,xen-gnttab-max-frames: 64 by default, 128 when tuned */
+#define GNTTAB_MAX_FRAMES       (tuned ? 128 : 64)
+
 static void check_memory_op(int code)
 {
     u8 *a = shinfo_a, *b = shinfo_b;
@@ -219,19 +222,19 @@ static void check_memory_op(int code)
           "... which reads as frame 0: entry 1 grants QEMU xenstore's page",
           peek32(store + 4));
 
-    /* frame 64 is past the 64 frames a table may have */
-    u32 idxs[2] = { 1, 64 };
+    /* frame GNTTAB_MAX_FRAMES is past the frames a table may have */
+    u32 idxs[2] = { 1, GNTTAB_MAX_FRAMES };
     u32 gpfns[2] = { gfn_of(gnt_frame[1]), gfn_of(gnt_frame[2]) };
     s32 errs[3] = { 0x7777, 0x7777, 0x7777 };
     ret = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_grant_table, 2, idxs,
                                gpfns, (u32)errs);
-    check_eq(code, "add_to_physmap_batch of grant frames 1 and 64", ret, 0);
+    check_eq(code, "add_to_physmap_batch of grant frames 1 and 64 (128 tuned)", ret, 0);
     check(code, errs[0] == 0 && errs[1] == -EINVAL && errs[2] == 0x7777,
-          "... says 0 for frame 1, -EINVAL for frame 64, nothing more",
+          "... says 0 for frame 1, -EINVAL for the one past the table, nothing more",
           errs[1]);
     check(code, count_not(gnt_frame[1], 0) == 0 &&
                 count_not(gnt_frame[2], GNT_FILL) == 0,
-          "... and frame 1 is there (zeroes), not frame 64",
+          "... and frame 1 is there (zeroes), not the other",
           count_not(gnt_frame[1], 0));
     ret = add_to_physmap_batch(DOMID_OTHER, XENMAPSPACE_grant_table, 1, idxs,
                                gpfns, (u32)errs);
@@ -344,7 +347,6 @@ static void check_hvm_op(int code)
 
 /* ---- grant_table_op ---- */
 
-#define GNTTAB_MAX_FRAMES       64
 #define NO_GFN32                0xffffffff      /* INVALID_GFN, cut */
 
 struct gnttab_query_size {
@@ -399,7 +401,8 @@ static void check_grant_table_op(int code)
     ret = query_size(DOMID_SELF, &q, 1);
     check(code, ret == 0 && q.status == GNTST_okay,
           "GNTTABOP_query_size succeeds", ret);
-    check_eq(code, "... max_nr_frames is 64", q.max_nr_frames,
+    check_eq(code, tuned ? "... max_nr_frames is 128 (xen-gnttab-max-frames)"
+                         : "... max_nr_frames is 64", q.max_nr_frames,
              GNTTAB_MAX_FRAMES);
     check_eq(code, "... nr_frames is 2, as memory_op mapped", q.nr_frames, 2);
     ret = query_size(DOMID_OTHER, &q, 1);
@@ -727,7 +730,8 @@ static void check_event_channel_op(int code)
 
 /* ---- physdev_op ---- */
 
-#define NR_PIRQS                    256     /* QEMU's xen-evtchn-max-pirq */
+/* QEMU's xen-evtchn-max-pirq: 256 by default, 512 when tuned */
+#define NR_PIRQS                    (tuned ? 512u : 256u)
 #define IOAPIC_PINS                 24
 #define UNUSED_GSI                  7       /* LPT1's: no such device here */
 #define HUGE_PIRQ                   0x7fffffff
@@ -817,6 +821,20 @@ static void check_physdev_op(int code)
     check_eq(code, "PHYSDEVOP_pirq_eoi_gmfn_v2 is -ENOSYS", ret, -ENOSYS);
     ret = physdev(99, &flags);
     check_eq(code, "physdev_op 99 is -ENOSYS", ret, -ENOSYS);
+
+    /*
+     * Last, since it uses them up: PIRQs are there up to
+     * xen-evtchn-max-pirq and no further.  Some below 24 are the GSIs'.
+     */
+    u32 n = 0, top = 0;
+    while (n < 1024 &&
+           !physdev2(PHYSDEVOP_get_free_pirq, MAP_PIRQ_TYPE_MSI, &pirq)) {
+        n++;
+        top = pirq > top ? pirq : top;
+    }
+    check(code, top < NR_PIRQS && n > NR_PIRQS / 2 && n < NR_PIRQS,
+          tuned ? "get_free_pirq: 256 to 511 PIRQs (xen-evtchn-max-pirq=512)"
+                : "get_free_pirq: 128 to 255 PIRQs (xen-evtchn-max-pirq)", n);
 }
 
 /* ---- vcpu_op ---- */

@@ -32,8 +32,9 @@ guest_boot xen-hvm intel "intel unplug" 60 \
     -cpu "$intel" -drive "file=$disk,if=ide,format=raw" -nic user,model=e1000
 console=$out/xen-hvm-amd.console
 rm -f "$console"
-guest_accel=xen-console-io=hcon guest_boot xen-hvm amd amd 60 \
-    "Xen 4.10 CPUID leaves, hypercall page with vmmcall, hypercalls, CPL 3, long mode" \
+guest_accel=xen-console-io=hcon,xen-gnttab-max-frames=128,xen-evtchn-max-pirq=512 \
+guest_boot xen-hvm amd "amd tuned" 60 \
+    "Xen 4.10 CPUID leaves, hypercall page with vmmcall, hypercalls, CPL 3, long mode, xen-gnttab-max-frames and xen-evtchn-max-pirq" \
     -cpu "$amd" -chardev "file,id=hcon,path=$console"
 guest_boot xen-hvm fuzz "intel fuzz" 300 \
     "1000000 random hypercalls, then xen_version still right" \

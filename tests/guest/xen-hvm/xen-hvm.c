@@ -211,7 +211,7 @@ static u32 direct_hypercall(int amd, u32 nr)
 }
 
 /* Set by kmain from the cmdline, before anything below runs. */
-int amd;
+int amd, tuned;
 
 /*
  * Ring 3.  Of the TSS only SS0:ESP0 matter, the stack an interrupt from
@@ -644,6 +644,7 @@ void kmain(u32 magic, const u32 *mbi)
     const char *cmdline = boot_cmdline(magic, mbi);
     int intel = has_word(cmdline, "intel");
     amd = has_word(cmdline, "amd");
+    tuned = has_word(cmdline, "tuned");
     check(2, intel != amd, "cmdline names one of intel, amd", mbi[0]);
     int do_fuzz = has_word(cmdline, "fuzz");
     int do_bench = has_word(cmdline, "bench");

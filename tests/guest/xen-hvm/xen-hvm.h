@@ -28,6 +28,8 @@ void vmmcall64(void);
 
 /* Set by kmain from the cmdline: QEMU emulates an AMD CPU (vmmcall) */
 extern int amd;
+/* "tuned": run.sh set xen-gnttab-max-frames=128,xen-evtchn-max-pirq=512 */
+extern int tuned;
 
 /*
  * Hypercall nr through the page in 64-bit long mode (64-bit ABI: RDI,
