@@ -1,16 +1,20 @@
 """Start build/qemu-system-x86_64 under the qtest accelerator and talk to it.
 
 A small helper for the demo and benchmarks: qtest commands (port and
-memory access as a guest would make them) on one socket, QMP on another.
+memory access as a guest would make them) on one socket, QMP on another,
+spoken with QEMU's own client (python/qemu/qmp in the QEMU source tree).
 """
 
-import json
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "qemu-src", "python"))
+from qemu.qmp import ExecuteError  # noqa: E402
+from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
 QEMU = os.environ.get("QEMU", os.path.join(TOP, "build", "qemu-system-x86_64"))
 
 
@@ -20,7 +24,7 @@ class Machine:
         qtest_path = os.path.join(self.dir, "qtest.sock")
         qmp_path = os.path.join(self.dir, "qmp.sock")
         qtest_srv = self._listen(qtest_path)
-        qmp_srv = self._listen(qmp_path)
+        self.monitor = QEMUMonitorProtocol(qmp_path, server=True)
         self.log = os.path.join(self.dir, "qemu.log")
         cmd = [QEMU, "-machine", machine, "-accel", "qtest",
                "-qtest", "unix:" + qtest_path, "-qtest-log", "/dev/null",
@@ -28,10 +32,7 @@ class Machine:
                "-display", "none", "-nodefaults", "-D", self.log] + args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
         self.qtest = qtest_srv.accept()[0].makefile("rw")
-        self.qmp_sock = qmp_srv.accept()[0]
-        self.qmp_file = self.qmp_sock.makefile("rw")
-        json.loads(self.qmp_file.readline())          # greeting
-        self.qmp("qmp_capabilities")
+        self.monitor.accept(timeout=30)       # and qmp_capabilities
 
     @staticmethod
     def _listen(path):
@@ -58,14 +59,10 @@ class Machine:
         self.qtest_cmd("out%s 0x%x 0x%x" % (width, port, val))
 
     def qmp(self, cmd, **args):
-        self.qmp_file.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
-        self.qmp_file.flush()
-        while True:
-            msg = json.loads(self.qmp_file.readline())
-            if "return" in msg:
-                return msg["return"]
-            if "error" in msg:
-                raise RuntimeError(msg["error"]["desc"])
+        try:
+            return self.monitor.cmd(cmd, **args)
+        except ExecuteError as e:
+            raise RuntimeError(str(e))
 
     def hmp(self, line):
         return self.qmp("human-monitor-command", **{"command-line": line})
@@ -73,9 +70,10 @@ class Machine:
     def close(self):
         try:
             self.qmp("quit")
-        except (OSError, RuntimeError, ValueError):
+        except Exception:       # QEMU may be gone already
             pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.monitor.close()

@@ -3,17 +3,24 @@
 The guest's /init (init.sh) reports on the serial console with lines
 "XTEST: key value..." and, once it has booted, runs shell commands read
 from that console: "XTEST: ready" when it waits for one, "XTEST: end N"
-after each.  QMP is on a UNIX socket beside it.
+after each.  QMP is on a UNIX socket beside it, spoken with QEMU's own
+client (python/qemu/qmp in the QEMU source tree we build).
 """
 
-import json
+import asyncio
 import os
 import queue
 import re
-import socket
 import subprocess
+import sys
 import threading
 import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "qemu-src", "python"))
+from qemu.qmp import ExecuteError  # noqa: E402
+from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
 
 
 class GuestError(Exception):
@@ -30,9 +37,7 @@ class Guest:
         qmp_path = log + ".qmp"
         if os.path.exists(qmp_path):
             os.unlink(qmp_path)
-        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        srv.bind(qmp_path)
-        srv.listen(1)
+        self.monitor = QEMUMonitorProtocol(qmp_path, server=True)
         cmd = [qemu, "-machine", machine, "-accel", accel,
                "-m", str(mem), "-smp", str(smp), "-display", "none",
                "-nodefaults", "-serial", "stdio", "-monitor", "none",
@@ -47,12 +52,7 @@ class Guest:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
-        srv.settimeout(30)
-        self.qmp_sock = srv.accept()[0]
-        self.qmp_file = self.qmp_sock.makefile("rw")
-        srv.close()
-        json.loads(self.qmp_file.readline())           # greeting
-        self.qmp("qmp_capabilities")
+        self.monitor.accept(timeout=30)     # and qmp_capabilities
         self.events = []
         threading.Thread(target=self._reader, daemon=True).start()
         self.started = time.monotonic()
@@ -70,36 +70,28 @@ class Guest:
         self.qmp("cont")
 
     def qmp(self, cmd, **args):
-        self.qmp_file.write(json.dumps({"execute": cmd, "arguments": args})
-                            + "\n")
-        self.qmp_file.flush()
-        while True:
-            reply = json.loads(self.qmp_file.readline())
-            if "event" in reply:
-                self.events.append(reply)
-                continue
-            if "error" in reply:
-                raise GuestError("QMP %s: %s" % (cmd, reply["error"]))
-            return reply["return"]
+        try:
+            ret = self.monitor.cmd(cmd, **args)
+        except ExecuteError as e:
+            raise GuestError("QMP %s: %s" % (cmd, e))
+        finally:
+            self.events.extend(self.monitor.get_events())
+        return ret
 
     def wait_event(self, name, timeout=60):
         """Wait for the QMP event @name (or take one that came already)."""
         deadline = time.monotonic() + timeout
+        self.events.extend(self.monitor.get_events())
         while True:
             for e in self.events:
                 if e["event"] == name:
                     self.events.remove(e)
                     return e
-            self.qmp_sock.settimeout(max(deadline - time.monotonic(), 0.01))
             try:
-                line = self.qmp_file.readline()
-            except socket.timeout:
+                self.events.append(self.monitor.pull_event(
+                    wait=max(deadline - time.monotonic(), 0.01)))
+            except asyncio.TimeoutError:
                 raise GuestError("timeout waiting for QMP event " + name)
-            finally:
-                self.qmp_sock.settimeout(None)
-            if not line:
-                raise GuestError("QMP closed waiting for event " + name)
-            self.events.append(json.loads(line))
 
     def _next(self, deadline, waiting_for):
         try:
@@ -160,5 +152,6 @@ class Guest:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             status = self.proc.wait()
+        self.monitor.close()
         self.log.close()
         return status
