@@ -35,6 +35,7 @@ run_tap() {
         "$([ "$todo" = 0 ] || echo ", $todo known failures (TODO)")"
 }
 
+run_tap warnings "$TOP/scripts/check-warnings.py" "$BUILD_DIR" "$SRC_DIR"
 run_tap qtest-xen-platform "$BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
 run_tap guest "$TOP/tests/guest/run.sh" "$QTEST_QEMU_BINARY" "$BUILD_DIR/tests-guest"
 run_tap guest-xen-hvm "$TOP/tests/guest/xen-hvm/run.sh" "$QTEST_QEMU_BINARY" \
@@ -50,6 +51,8 @@ run_tap qemu-qtests "$TOP/tests/qemu-qtests/run.sh" "$QTEST_QEMU_BINARY" "$BUILD
 if [ -n "${NOKVM_BUILD_DIR:-}" ]; then
     nokvm=$NOKVM_BUILD_DIR/qemu-system-x86_64
     [ -x "$nokvm" ] || die "$nokvm is missing: run 'make build-nokvm' first"
+    run_tap warnings-nokvm "$TOP/scripts/check-warnings.py" \
+        "$NOKVM_BUILD_DIR" "$SRC_DIR"
     QTEST_QEMU_BINARY=$nokvm run_tap qtest-xen-platform-nokvm \
         "$NOKVM_BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
     run_tap guest-xen-hvm-nokvm "$TOP/tests/guest/xen-hvm/run.sh" "$nokvm" \
