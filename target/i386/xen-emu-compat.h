@@ -29,6 +29,11 @@ struct compat_memory_reservation {
     domid_t domid;
 };
 
+struct compat_xen_memory_map {
+    uint32_t nr_entries;
+    compat_ptr_t buffer;        /* guest address of the e820 entries */
+};
+
 struct compat_gnttab_setup_table {
     domid_t dom;
     uint32_t nr_frames;
@@ -49,6 +54,8 @@ struct compat_vcpu_runstate_info {
 } QEMU_PACKED;
 
 QEMU_BUILD_BUG_ON(offsetof(struct compat_memory_reservation, domid) != 16);
+QEMU_BUILD_BUG_ON(sizeof(struct compat_xen_memory_map) != 8);
+QEMU_BUILD_BUG_ON(offsetof(struct xen_memory_map, buffer) != 8);
 QEMU_BUILD_BUG_ON(offsetof(struct xen_memory_reservation, domid) != 24);
 QEMU_BUILD_BUG_ON(offsetof(struct compat_gnttab_setup_table, status) != 8);
 QEMU_BUILD_BUG_ON(offsetof(struct compat_gnttab_setup_table,

@@ -29,6 +29,7 @@
 #include "hw/i386/kvm/xen_gnttab.h"
 #include "hw/i386/kvm/xen_xenstore.h"
 #include "hw/i386/kvm/xen_primary_console.h"
+#include "hw/i386/e820_memory_layout.h"
 #include "system/kvm_xen.h"
 #include "xen-emu-compat.h"
 #include "xen-emu-hypercall.h"
@@ -309,6 +310,43 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
     return start;
 }
 
+/*
+ * XENMEM_memory_map: the guest's e820 map, the one QEMU's firmware
+ * hands out, as many entries as the guest's buffer holds (Xen's way);
+ * nr_entries says how many were written.  A PVH guest asks when its
+ * start_info has no memory map.
+ */
+static long memory_map(XenHypercall *hc, uint64_t va)
+{
+    struct xen_memory_map x;
+    struct compat_xen_memory_map c;
+    struct e820_entry *table;
+    uint64_t buffer;
+    uint32_t nr;
+    long err;
+
+    if (hc->wide) {
+        err = xen_emu_copy_in(hc, va, &x, sizeof(x));
+        nr = x.nr_entries;
+        buffer = (uintptr_t)x.buffer.p;
+    } else {
+        err = xen_emu_copy_in(hc, va, &c, sizeof(c));
+        nr = c.nr_entries;
+        buffer = c.buffer;
+    }
+    if (err) {
+        return err;
+    }
+    nr = MIN(nr, e820_get_table(&table));
+    /* e820 entries are packed little-endian, as in the table */
+    err = xen_emu_copy_out(hc, buffer, table, nr * sizeof(*table));
+    if (err) {
+        return err;
+    }
+    /* nr_entries comes first in both layouts */
+    return xen_emu_copy_out(hc, va, &nr, sizeof(nr));
+}
+
 long xen_emu_memory_op(XenHypercall *hc)
 {
     /* the bits above MEMOP_CMD_MASK are a continuation's start extent */
@@ -323,6 +361,8 @@ long xen_emu_memory_op(XenHypercall *hc)
         return add_to_physmap(hc, hc->arg[1]);
     case XENMEM_add_to_physmap_batch:
         return add_to_physmap_batch(hc, hc->arg[1]);
+    case XENMEM_memory_map:
+        return memory_map(hc, hc->arg[1]);
     default:
         return -ENOSYS;
     }

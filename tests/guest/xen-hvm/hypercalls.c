@@ -250,8 +250,32 @@ static void check_memory_op(int code)
     check_eq(code, "add_to_physmap_batch with idxs at 0x10000000 is -EFAULT",
              ret, -EFAULT);
 
-    ret = hypercall(HC_MEMORY_OP, XENMEM_memory_map, (u32)errs);
-    check_eq(code, "memory_op(XENMEM_memory_map) is -ENOSYS", ret, -ENOSYS);
+    /* the e820 map: { nr_entries, buffer } of 20-byte entries */
+    u32 map[2], e820[16 * 5];
+    fill(e820, 0x5a, sizeof(e820));
+    map[0] = 16;
+    map[1] = (u32)e820;
+    ret = hypercall(HC_MEMORY_OP, XENMEM_memory_map, (u32)map);
+    check_eq(code, "memory_map into 16 entries", ret, 0);
+    check(code, map[0] >= 1 && map[0] < 16 && e820[5 * map[0]] == 0x5a5a5a5a,
+          "... says how many it wrote, and wrote no more", map[0]);
+    u32 i, ram = 0;
+    for (i = 0; i < map[0] && i < 16; i++) {
+        u32 *e = e820 + 5 * i;
+        if (e[0] == 0 && e[1] == 0 && (e[2] >= 0x100000 || e[3]) &&
+            e[4] == 1) {
+            ram = 1;
+        }
+    }
+    check(code, ram, "... one is RAM from 0: QEMU's e820 map",
+          e820[0] ^ e820[2] ^ e820[4] << 28);
+    map[0] = 0;
+    ret = hypercall(HC_MEMORY_OP, XENMEM_memory_map, (u32)map);
+    check(code, ret == 0 && map[0] == 0,
+          "memory_map into 0 entries writes none", map[0]);
+    ret = hypercall(HC_MEMORY_OP, XENMEM_memory_map, NO_RAM_PTR);
+    check_eq(code, "memory_map from 0x10000000 (no RAM) is -EFAULT", ret,
+             -EFAULT);
 }
 
 /* ---- hvm_op ---- */

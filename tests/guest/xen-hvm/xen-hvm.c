@@ -86,7 +86,8 @@
  *                 64); domain 5 is not -ESRCH, idx 1 of shared_info or
  *                 space 99 not -EINVAL, gmfn not -EOPNOTSUPP, gmfn_foreign
  *                 not -EPERM; bad pointers not -EFAULT; XENMEM_memory_map
- *                 not -ENOSYS
+ *                 not QEMU's e820 map (RAM from 0, Xen's pages reserved),
+ *                 or more entries than the buffer holds
  *   0x1e    61    hvm_op: HVM_PARAM_STORE_PFN is not 0xfeff9, STORE_EVTCHN
  *                 not a port, CALLBACK_IRQ does not read back what was set;
  *                 parameter 39 is not -EINVAL, setting STORE_PFN not
