@@ -30,7 +30,7 @@ class GuestError(Exception):
 class Guest:
     def __init__(self, qemu, images, log, args, append="", machine="pc",
                  accel="tcg,xen-version=0x4000a", smp=1, mem=512,
-                 reboot=False, scenario="root"):
+                 reboot=False, scenario="root", console="ttyS0"):
         self.log = open(log, "w")
         self.lines = queue.Queue()
         self.seen = []                  # every console line so far
@@ -38,14 +38,18 @@ class Guest:
         if os.path.exists(qmp_path):
             os.unlink(qmp_path)
         self.monitor = QEMUMonitorProtocol(qmp_path, server=True)
+        # console hvc0: the guest's console is a xen-console on stdio
+        stdio = (["-chardev", "stdio,id=con", "-device",
+                  "xen-console,chardev=con"] if console == "hvc0"
+                 else ["-serial", "stdio"])
         cmd = [qemu, "-machine", machine, "-accel", accel,
                "-m", str(mem), "-smp", str(smp), "-display", "none",
-               "-nodefaults", "-serial", "stdio", "-monitor", "none",
+               "-nodefaults"] + stdio + ["-monitor", "none",
                "-qmp", "unix:" + qmp_path, "-S",
                "-kernel", os.path.join(images, "vmlinuz"),
                "-initrd", os.path.join(images, "initramfs.cpio.gz"),
-               "-append", "console=ttyS0 panic=-1 xtest=%s %s"
-               % (scenario, append)] + args
+               "-append", "console=%s panic=-1 xtest=%s %s"
+               % (console, scenario, append)] + args
         if not reboot:
             cmd.append("-no-reboot")
         self.log.write("# " + " ".join(cmd) + "\n")

@@ -769,6 +769,187 @@ def scenario_upstream_kvm_xen(t, env, name):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+def host_tsc_khz():
+    """The host's TSC frequency, which TCG's RDTSC counts at: a guest on
+    microvm (no HPET, no ACPI PM timer) that cannot calibrate against
+    the PIT on a busy host is told it (tsc_early_khz=)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return int(float(line.split(":")[1]) * 1000)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def scenario_pvh(t, env):
+    """Debian's vmlinuz, as packaged, as a Xen PVH guest on microvm: no
+    PCI, console on hvc0, root on a xen-disk, a xen-net NIC, 2 vCPUs
+    with per-vCPU upcall vectors (Xen 4.17's CPUID offers them), then a
+    reboot and a poweroff."""
+    name = "pvh"
+    what = name + ": "
+    trace = os.path.join(env.out, name + ".trace")
+    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk(name),
+            "-netdev", env.netdev("pv"),
+            "-device", "xen-net-device,netdev=pv,mac=" + MAC,
+            "-trace", "enable=xen_tcg_upcall", "-D", trace]
+    append = "earlyprintk=xen"
+    khz = host_tsc_khz()
+    if khz:
+        append += " tsc_early_khz=%d" % khz
+    g = env.guest(name, args, machine="microvm", smp=2, reboot=True,
+                  accel="tcg,xen-version=0x40011", console="hvc0",
+                  append=append)
+    try:
+        g.start()
+        g.ready()
+        early = [l for l in g.seen if "xen console: " in l]
+        t.check(any("Linux version" in l for l in early),
+                what + "earlyprintk=xen: the kernel's first lines come "
+                "through console_io", early[:2])
+        dmesg = "\n".join(g.reported("dmesg"))
+        t.check("Booting kernel on Xen PVH" in dmesg,
+                what + "dmesg: Booting kernel on Xen PVH")
+        status, out = g.run("ls /sys/bus/pci/devices | wc -l")
+        t.check(status == 0 and out == ["0"],
+                what + "the guest has no PCI device", out)
+        t.check(g.reported("root") == ["/dev/xvda mounted"] and
+                g.reported("rootwrite") == ["boots 1"],
+                what + "root on /dev/xvda (blkfront), written",
+                g.reported("root"))
+        nets = [n for n in g.reported("net") if not n.startswith("lo ")]
+        t.check(nets == ["eth0 vif " + MAC],
+                what + "the guest's only NIC is netfront's eth0", nets)
+        ok, out = net_up_and_fetch(g)
+        t.check(ok, what + "netfront moves an HTTP GET through slirp", out)
+        status, out = g.run("cat /sys/devices/system/cpu/online")
+        t.check(status == 0 and out == ["0-1"],
+                what + "both vCPUs are online", out)
+        g.run("for c in 0 1 0 1; do taskset -c $c ls / >/dev/null; done")
+        lines = interrupts(g)
+        hyp = [l for l in lines if re.search(r"^ *HYP:", l)]
+        counts = [int(x) for x in hyp[0].split()[1:3]] if hyp else []
+        t.check(len(counts) == 2 and min(counts) > 0,
+                what + "event upcalls on both vCPUs", hyp or lines)
+        g.proc.stdin.write(b"reboot -f\n")
+        g.proc.stdin.flush()
+        g.expect(r"^XTEST: stage initramfs$", 180)
+        g.ready()
+        status, out = g.run("cat /var/xtest-boots; "
+                            "cat /sys/devices/system/cpu/online")
+        t.check(status == 0 and out == ["2", "0-1"],
+                what + "after a reboot it boots again, on xvda, both "
+                "vCPUs up", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+    with open(trace, errors="replace") as f:
+        log = f.read()
+    t.check(all("cpu %d vcpu-vector" % c in log for c in (0, 1)) and
+            "cpu 0 vector " not in log,
+            what + "both vCPUs got upcalls by their own vector, never by "
+            "the domain-wide one")
+
+
+def tiny_elf(notes=b"", entry=0x1000000):
+    """An x86-64 ELF with one PT_LOAD of a page at 16 MiB and, if @notes,
+    a PT_NOTE segment holding them."""
+    phnum = 2 if notes else 1
+    ehdr = (b"\x7fELF\x02\x01\x01" + bytes(9) +
+            struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, 64, 0, 0, 64,
+                        56, phnum, 0, 0, 0))
+    load = struct.pack("<IIQQQQQQ", 1, 5, 0x1000, 0xffffffff81000000,
+                       0x1000000, 0x1000, 0x2000, 0x1000)
+    note = struct.pack("<IIQQQQQQ", 4, 4, 0x2000, 0, 0, len(notes),
+                       len(notes), 4)
+    head = ehdr + load + (note if notes else b"")
+    code = b"\xf4" * 0x1000                        # hlt
+    return head.ljust(0x1000, b"\0") + code + notes
+
+
+def elf_note(name, kind, desc):
+    pad = lambda b: b.ljust((len(b) + 3) & ~3, b"\0")
+    return (struct.pack("<III", len(name), len(desc), kind) + pad(name) +
+            pad(desc))
+
+
+def tiny_bzimage(payload):
+    """A bzImage setup header (protocol 2.15, one setup sector) and
+    @payload as its compressed vmlinux."""
+    setup = bytearray(1024)
+    setup[0x1f1] = 1
+    struct.pack_into("<H", setup, 0x1fe, 0xaa55)
+    setup[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", setup, 0x206, 0x20f)
+    struct.pack_into("<II", setup, 0x248, 0, len(payload))
+    return bytes(setup) + payload
+
+
+def scenario_pvh_bad_kernel(t, env):
+    """Kernels a Xen PVH guest on microvm cannot boot: QEMU says which
+    file and why, and exits with status 1 (no crash, no hang)."""
+    import gzip
+    with open(os.path.join(env.images, "vmlinuz"), "rb") as f:
+        vmlinuz = f.read()
+    setup_sects = vmlinuz[0x1f1] or 4
+    off, length = struct.unpack_from("<II", vmlinuz, 0x248)
+    start = (setup_sects + 1) * 512 + off
+    corrupt = bytearray(vmlinuz)
+    for i in range(start + length // 2, start + length // 2 + 4096):
+        corrupt[i] ^= 0x55
+    xen = elf_note(b"Xen\0", 18, struct.pack("<Q", 0x1000000))
+    entry_out = elf_note(b"Xen\0", 18, struct.pack("<Q", 0x3000000))
+    short = elf_note(b"Xen\0", 18, b"\0\0")
+    gz = lambda b: gzip.compress(b, mtime=0)
+    cases = [
+        ("truncated", vmlinuz[:start + length // 2],
+         "is not within the file"),
+        ("corrupt", bytes(corrupt), "payload is corrupt"),
+        ("no-pvh-bzimage", tiny_bzimage(gz(tiny_elf())),
+         "no Xen PVH entry note"),
+        ("no-pvh-elf", tiny_elf(), "no PVH entry"),
+        ("entry-outside", tiny_bzimage(gz(tiny_elf(entry_out))),
+         "not within the code it loads"),
+        ("short-note", tiny_bzimage(gz(tiny_elf(short))),
+         "too few for an address"),
+        ("note-past-segment", tiny_bzimage(gz(tiny_elf(xen[:-4]))),
+         "runs past the end"),
+        ("not-a-kernel", b"\0" * 8192, "neither a bzImage nor an ELF"),
+    ]
+    for name, data, why in cases:
+        path = os.path.join(env.out, "pvh-bad-%s.img" % name)
+        with open(path, "wb") as f:
+            f.write(data)
+        cmd = [env.qemu, "-machine", "microvm",
+               "-accel", "tcg,xen-version=0x4000a", "-m", "256",
+               "-display", "none", "-nodefaults", "-kernel", path]
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True,
+                               timeout=60)
+            status, err = r.returncode, r.stderr.strip()
+        except subprocess.TimeoutExpired:
+            status, err = "timeout", ""
+        t.check(status == 1 and path in err and why in err,
+                "pvh-bad-kernel: %s: exit status 1, and the error names "
+                "the file and says '%s'" % (name, why),
+                "status %s: %s" % (status, err[-300:]))
+    # the control: the good tiny bzImage gets as far as the guest
+    path = os.path.join(env.out, "pvh-bad-control.img")
+    with open(path, "wb") as f:
+        f.write(tiny_bzimage(gz(tiny_elf(xen))))
+    r = subprocess.run([env.qemu, "-machine", "microvm", "-accel",
+                        "tcg,xen-version=0x4000a", "-m", "256", "-display",
+                        "none", "-nodefaults", "-kernel", path, "-S",
+                        "-qmp", "stdio"], input='{"execute": '
+                       '"qmp_capabilities"}\n{"execute": "quit"}\n',
+                       capture_output=True, text=True, timeout=60)
+    t.check(r.returncode == 0,
+            "pvh-bad-kernel: control: the same tiny kernel with a good "
+            "note loads", r.stderr[-300:])
+
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
@@ -781,6 +962,8 @@ SCENARIOS = {
                                  for smp in (1, 2)],
     "exec-coherence": scenario_exec_coherence,
     "bad-blk": scenario_bad_blk,
+    "pvh": scenario_pvh,
+    "pvh-bad-kernel": scenario_pvh_bad_kernel,
     "upstream-kvm-xen": lambda t, env: [
         scenario_upstream_kvm_xen(t, env, n) for n in UPSTREAM_KVM_XEN],
 }
