@@ -852,6 +852,23 @@ def scenario_pvh(t, env):
             what + "both vCPUs got upcalls by their own vector, never by "
             "the domain-wide one")
 
+    # -no-reboot: the guest's reboot ends QEMU
+    g = env.guest(name + "-no-reboot", [], machine="microvm",
+                  console="hvc0", scenario="shell", append=append)
+    try:
+        g.start()
+        g.ready()
+        g.proc.stdin.write(b"reboot -f\n")
+        g.proc.stdin.flush()
+        status = g.proc.wait(60)
+        t.check(status == 0 and
+                not any("XTEST: stage" in l for l in g.seen[-20:]),
+                what + "with -no-reboot, a reboot ends QEMU (status 0)",
+                status)
+    except (GuestError, subprocess.TimeoutExpired) as e:
+        t.check(False, what + "with -no-reboot, a reboot ends QEMU", e)
+    g.close()
+
 
 def tiny_elf(notes=b"", entry=0x1000000):
     """An x86-64 ELF with one PT_LOAD of a page at 16 MiB and, if @notes,
