@@ -4,6 +4,7 @@
 #   make check      build (also without KVM), then run every test suite
 #   make check-xtf  build, then boot Xen's own tests (XTF, tests/xtf/run.sh)
 #   make run        build, then boot the demo
+#   make run-pvh    build, then boot the demo kernel as a Xen PVH guest
 #   make install PREFIX=/opt/xen-qemu
 #
 # Caches live outside the clone (override CACHE_DIR / CCACHE_DIR).
@@ -26,7 +27,7 @@ QEMU_QTESTS := pxe-test migration-test rtc-test i440fx-test q35-test \
 # gets (no KVM), with Xen guests under TCG all the same
 BUILD_NOKVM := build-nokvm
 
-.PHONY: all deps fetch source configure build build-nokvm check check-xtf run install \
+.PHONY: all deps fetch source configure build build-nokvm check check-xtf run run-pvh install \
 	clean distclean
 .DEFAULT_GOAL := all
 
@@ -67,6 +68,9 @@ check-xtf: build
 
 run: build
 	@scripts/run-demo.sh
+
+run-pvh: build
+	@scripts/run-demo.sh pvh
 
 install: build
 	@scripts/install.sh "$(PREFIX)"
