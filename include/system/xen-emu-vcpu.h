@@ -39,6 +39,11 @@ typedef struct XenEmuAccelOps {
     void (*vcpu_changed)(CPUState *cs, XenEmuVcpuChange what);
     /* Optional: HVM_PARAM_CALLBACK_IRQ changed */
     void (*callback_changed)(void);
+    /*
+     * Optional: may SCHEDOP_poll sleep in the vCPU's thread?  Not where
+     * that would keep the other vCPUs from running.  Without it, yes.
+     */
+    bool (*sched_poll_sleeps)(void);
     /* Optional: SCHEDOP_block for @cs; without it, -ENOSYS */
     long (*sched_block)(CPUState *cs);
     /*

@@ -16,6 +16,9 @@
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
 #include "qemu/bitops.h"
+#include "qemu/lockable.h"
+#include "qemu/thread.h"
+#include "qemu/timer.h"
 #include "cpu.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
@@ -223,15 +226,72 @@ static long do_sched_shutdown(XenHypercall *hc)
 }
 
 /*
- * SCHEDOP_poll: return at once if one of the ports is pending; else a
- * spurious wakeup, which callers must expect.
+ * SCHEDOP_poll blocks the vCPU until one of its ports is pending, an
+ * event is due to it, or the timeout (Xen system time; 0: none) passes.
+ * Pollers sleep on poll_cond; every event_channel_op a guest makes
+ * (EVTCHNOP_send is how Linux kicks a vCPU waiting for a PV spinlock)
+ * wakes them to look again, and they look every millisecond anyway, for
+ * events the backends raise.  A poll also ends, as a spurious wakeup
+ * the guest must expect, when QEMU wants the vCPU (to stop it, to run
+ * work on it) and after POLL_MAX_NS.
  */
-static long do_sched_poll(XenHypercall *hc)
+#define POLL_MAX_PORTS      128
+#define POLL_MAX_NS         (50 * SCALE_MS)
+
+static QemuMutex poll_lock;
+static QemuCond poll_cond;
+static uint64_t poll_generation;
+
+void xen_emu_hypercall_init(void)
+{
+    qemu_mutex_init(&poll_lock);
+    qemu_cond_init(&poll_cond);
+}
+
+static void poll_wake(void)
+{
+    WITH_QEMU_LOCK_GUARD(&poll_lock) {
+        poll_generation++;
+        qemu_cond_broadcast(&poll_cond);
+    }
+}
+
+static bool port_pending(uint32_t port)
 {
     uint8_t *shinfo = xen_overlay_get_shinfo_ptr();
+
+    return shinfo && test_bit(port, (unsigned long *)(shinfo +
+                              offsetof(struct shared_info, evtchn_pending)));
+}
+
+/* Would Xen deliver an upcall to @cs now? */
+static bool upcall_due(CPUState *cs)
+{
+    struct vcpu_info *vi = qatomic_read(&X86_CPU(cs)->env.xen_vcpu_info_hva);
+
+    return vi && qatomic_read(&vi->evtchn_upcall_pending) &&
+           !qatomic_read(&vi->evtchn_upcall_mask);
+}
+
+static bool poll_over(CPUState *cs, const uint32_t *ports, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (port_pending(ports[i])) {
+            return true;
+        }
+    }
+    return upcall_due(cs) || qatomic_read(&cs->exit_request) ||
+           qatomic_read(&cs->stop);
+}
+
+static long do_sched_poll(XenHypercall *hc)
+{
+    const XenEmuAccelOps *ops = xen_emu_accel_ops();
     uint32_t max_port = xen_is_long_mode() ? 4096 : 1024;
+    uint32_t port_list[POLL_MAX_PORTS];
     struct sched_poll sp;
     struct compat_sched_poll c;
+    int64_t now, until;
     uint64_t ports;
     long err;
 
@@ -241,28 +301,48 @@ static long do_sched_poll(XenHypercall *hc)
     } else {
         err = xen_emu_copy_in(hc, hc->arg[1], &c, sizeof(c));
         sp.nr_ports = c.nr_ports;
+        sp.timeout = c.timeout;
         ports = c.ports;
     }
     if (err) {
         return err;
     }
-    if (sp.nr_ports > 128) {
+    if (sp.nr_ports > POLL_MAX_PORTS) {
         return -EINVAL;
     }
+    err = xen_emu_copy_in(hc, ports, port_list, sp.nr_ports * 4);
+    if (err) {
+        return err;
+    }
     for (uint32_t i = 0; i < sp.nr_ports; i++) {
-        uint32_t port;
-
-        err = xen_emu_copy_in(hc, ports + i * 4ull, &port, 4);
-        if (err) {
-            return err;
-        }
-        if (port >= max_port) {
+        if (port_list[i] >= max_port) {
             return -EINVAL;
         }
-        if (shinfo && test_bit(port, (unsigned long *)(shinfo +
-                    offsetof(struct shared_info, evtchn_pending)))) {
-            return 0;
+    }
+    if (ops->sched_poll_sleeps && !ops->sched_poll_sleeps()) {
+        return 0;
+    }
+
+    now = ops->system_time_ns();
+    until = now + POLL_MAX_NS;
+    if (sp.timeout && (int64_t)sp.timeout < until) {
+        until = sp.timeout;
+    }
+    while (now < until) {
+        uint64_t gen;
+
+        WITH_QEMU_LOCK_GUARD(&poll_lock) {
+            gen = poll_generation;
         }
+        if (poll_over(hc->cs, port_list, sp.nr_ports)) {
+            break;
+        }
+        WITH_QEMU_LOCK_GUARD(&poll_lock) {
+            if (gen == poll_generation) {
+                qemu_cond_timedwait(&poll_cond, &poll_lock, 1);
+            }
+        }
+        now = ops->system_time_ns();
     }
     return 0;
 }
@@ -296,8 +376,12 @@ static long do_backend_hypercall(XenHypercall *hc, uint64_t nr)
         return xen_emu_hvm_op(hc);
     case __HYPERVISOR_grant_table_op:
         return xen_emu_grant_table_op(hc);
-    case HYPERVISOR_EVTCHN_OP:
-        return xen_emu_event_channel_op(hc);
+    case HYPERVISOR_EVTCHN_OP: {
+        long ret = xen_emu_event_channel_op(hc);
+
+        poll_wake();        /* a port may have become pending */
+        return ret;
+    }
     case HYPERVISOR_PHYSDEV_OP:
         return xen_emu_physdev_op(hc);
     case __HYPERVISOR_vcpu_op:

@@ -82,6 +82,9 @@ long xen_emu_struct_op(XenHypercall *hc, const XenStructOp *ops,
 /* Is @domid the caller itself? */
 bool xen_emu_domid_is_self(uint16_t domid);
 
+/* Called once, when an accelerator sets up Xen emulation */
+void xen_emu_hypercall_init(void);
+
 /* The emulated Xen version (XENVER_version form), as the accelerator has it */
 uint32_t xen_emu_version(void);
 

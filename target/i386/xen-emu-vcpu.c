@@ -27,6 +27,9 @@ static const XenEmuAccelOps *accel_ops;
 
 void xen_emu_set_accel_ops(const XenEmuAccelOps *ops)
 {
+    if (!accel_ops) {
+        xen_emu_hypercall_init();
+    }
     accel_ops = ops;
 }
 

@@ -380,6 +380,10 @@ def scenario_smp(t, env):
         t.check(all(ipi and ipi[i % 2] > 0 for i, ipi in enumerate(ipis)),
                 what + "reschedule and call-function IPIs on both vCPUs",
                 ipis)
+        # a waiter sleeps in SCHEDOP_poll until the holder's kick
+        _, out = g.run("dmesg | grep -i 'pv spinlocks'")
+        t.check(any("PV spinlocks enabled" in l for l in out),
+                what + "Linux uses PV spinlocks (SCHEDOP_poll)", out)
     except GuestError as e:
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")

@@ -49,6 +49,10 @@
  *                 wait for an interrupt it can deliver, and there is none
  *                 without a route: an early return is a wakeup the
  *                 interface allows, a hang would not be
+ *   0x1d    59    SCHEDOP_poll of the VIRQ_TIMER port, with a periodic
+ *                 timer of 20 ms and no upcall due, does not sleep: more
+ *                 than 20 polls until the port is pending (thousands when
+ *                 each returns at once), or a poll or the timer fails
  *   gsi: HVM_PARAM_CALLBACK_IRQ = GSI 22, IOAPIC pin 22 level, vector 0x30
  *   0x08    17    the parameter cannot be set or does not read back; or the
  *                 upcall left pending under no route is not delivered
@@ -744,6 +748,32 @@ static void group_none(void)
     timer_stop();
     check(7, ret == 0 && early && upcalls_were(-1, 0, 0),
           "SCHEDOP_block with an upcall pending returns 0 at once", ret);
+
+    /*
+     * SCHEDOP_poll sleeps until a port it polls is pending.  Each return
+     * before is a wakeup Xen allows, but a few must span the 20 ms until
+     * the periodic timer's first tick, not one per microsecond.
+     */
+    current_check = 0x1d;
+    quiesce();
+    u32 poll_port = port_timer, polls = 0, poll_ret = 0;
+    struct {
+        u32 ports, nr_ports;
+        u64 timeout;                    /* 0: none */
+    } __attribute__((packed)) poll = { (u32)&poll_port, 1, 0 };
+    u64 period = 20000000;
+    ret = hypercall3(HC_VCPU_OP, VCPUOP_set_periodic_timer, 0, (u32)&period);
+    while (!ret && !poll_ret && !port_bit(evtchn_pending, port_timer) &&
+           polls < 100000) {
+        poll_ret = hypercall(HC_SCHED_OP, SCHEDOP_poll, (u32)&poll);
+        polls++;
+    }
+    ok = ret == 0 && poll_ret == 0 && port_bit(evtchn_pending, port_timer);
+    ret = hypercall3(HC_VCPU_OP, VCPUOP_stop_periodic_timer, 0, 0);
+    quiesce();
+    check(0x1d, ok && ret == 0 && polls <= 20,
+          "SCHEDOP_poll sleeps until its port is pending (a 20 ms timer): "
+          "at most 20 polls", polls);
 }
 
 /*

@@ -88,6 +88,12 @@ static void shutdown_stop(CPUState *cs)
     cpu_loop_exit(cs);
 }
 
+/* With one thread for all vCPUs, a sleeping poller would stop them all */
+static bool sched_poll_sleeps(void)
+{
+    return qemu_tcg_mttcg_enabled();
+}
+
 /* What the Xen emulation needs of TCG (system/xen-emu-vcpu.h) */
 static const XenEmuAccelOps xen_tcg_accel_ops = {
     .version = get_version,
@@ -95,6 +101,7 @@ static const XenEmuAccelOps xen_tcg_accel_ops = {
     .system_time_ns = xen_tcg_system_time_ns,
     .vcpu_changed = xen_tcg_vcpu_changed,
     .callback_changed = xen_tcg_kick_upcalls,
+    .sched_poll_sleeps = sched_poll_sleeps,
     .sched_block = xen_tcg_sched_block,
     .shutdown_stop = shutdown_stop,
     .hypercall_return = xen_tcg_recheck_upcall,
