@@ -277,6 +277,7 @@ static long area_gpa(XenHypercall *hc, uint64_t va, size_t len,
 static long register_time_info(XenHypercall *hc, CPUState *target)
 {
     struct vcpu_register_time_memory_area tma;  /* the same in both ABIs */
+    struct vcpu_time_info probe;
     uint64_t va = 0, gpa;
     long err;
 
@@ -287,6 +288,9 @@ static long register_time_info(XenHypercall *hc, CPUState *target)
     qemu_build_assert(sizeof(tma) == 8);
     err = xen_emu_copy_in(hc, hc->arg[2], &va, xen_emu_long_size(hc));
     err = err ? err : area_gpa(hc, va, sizeof(struct vcpu_time_info), &gpa);
+    /* it will be written: it must be writable RAM (its bytes stay) */
+    err = err ? err : xen_emu_copy_in(hc, va, &probe, sizeof(probe));
+    err = err ? err : xen_emu_copy_out(hc, va, &probe, sizeof(probe));
     if (err) {
         return err;
     }

@@ -389,6 +389,57 @@ def scenario_smp(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+# how long the pvclock scenario keeps both vCPUs busy while it compares
+# the guest's clock with the host's
+PVCLOCK_LOAD_S = int(os.environ.get("PVCLOCK_LOAD_S", "10"))
+
+
+def scenario_pvclock(t, env):
+    """Xen's pvclock under TCG: Linux takes the xen clocksource, its date
+    comes from shared_info's wallclock, and its clock stays monotonic and
+    in step with the host's while both vCPUs are busy."""
+    what = "pvclock: "
+    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk("pvclock")]
+    g = env.guest("pvclock", args, smp=2)
+    try:
+        g.start()
+        g.ready()
+        _, out = g.run("cat /sys/devices/system/clocksource/clocksource0/"
+                       "current_clocksource")
+        t.check(out == ["xen"], what + "Linux's clocksource is xen", out)
+        _, out = g.run("dmesg | grep -ci 'disable pv timer'")
+        t.check(out == ["0"], what + "no \"Xen doesn't support pvclock\"",
+                out)
+        _, out = g.run("date +%s")
+        skew = abs(int(out[0]) - time.time()) if out else None
+        t.check(skew is not None and skew < 10,
+                what + "the guest's date is the host's (shared_info's "
+                "wallclock)", "%s s apart" % skew)
+        _, before = g.run("cat /proc/uptime")
+        host0 = time.monotonic()
+        status, out = g.run(
+            "for c in 0 1; do taskset -c $c timeout %d sh -c "
+            "'while :; do :; done' & done; wait; i=0; "
+            "while [ $i -lt 300 ]; do cat /proc/uptime; i=$((i + 1)); done "
+            "| awk '$1 < last { back++ } { last = $1 } "
+            "END { print back + 0 }'" % PVCLOCK_LOAD_S,
+            timeout=PVCLOCK_LOAD_S + 120)
+        host1 = time.monotonic()
+        _, after = g.run("cat /proc/uptime")
+        t.check(status == 0 and out == ["0"],
+                what + "300 readings of the clock never go back", out)
+        guest_s = float(after[0].split()[0]) - float(before[0].split()[0])
+        drift = guest_s - (host1 - host0)
+        t.diag("%s%.2f s of guest time in %.2f s of the host's, %d s of "
+               "load on both vCPUs: drift %+.3f s"
+               % (what, guest_s, host1 - host0, PVCLOCK_LOAD_S, drift))
+        t.check(abs(drift) < 0.5, what + "in step with the host's clock "
+                "under load (within 0.5 s)", "%+.3f s" % drift)
+    except (GuestError, ValueError, IndexError) as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
 def xgarbage(out):
     """xen-garbage's "XGARBAGE: key v1 k2 v2..." lines: {key: [words]}."""
     found = {}
@@ -979,6 +1030,7 @@ SCENARIOS = {
     "blacklist": scenario_blacklist,
     "reboot": scenario_reboot,
     "smp": scenario_smp,
+    "pvclock": scenario_pvclock,
     "bad-input": lambda t, env: [scenario_bad_input(t, env, smp)
                                  for smp in (1, 2)],
     "exec-coherence": scenario_exec_coherence,

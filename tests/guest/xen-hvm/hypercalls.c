@@ -73,7 +73,7 @@ static u8 *shinfo;
  * writable_page_tables (0), writable_descriptor_tables (1),
  * auto_translated_physmap (2), hvm_callback_vector (8), hvm_pirqs (10)
  */
-#define FEATURES_SUBMAP_0   0x507
+#define FEATURES_SUBMAP_0   0x707
 
 struct feature_info {
     u32 submap_idx, submap;
@@ -95,8 +95,9 @@ static void check_features(int code)
     current_check = code;
     ret = get_features(0, &submap);
     check_eq(code, "xen_version(XENVER_get_features) succeeds", ret, 0);
-    check_eq(code, "feature submap 0 is 0x507 (writable page and descriptor "
-             "tables, auto-translated physmap, callback vector, HVM PIRQs)",
+    check_eq(code, "feature submap 0 is 0x707 (writable page and descriptor "
+             "tables, auto-translated physmap, callback vector, safe "
+             "pvclock, HVM PIRQs)",
              submap, FEATURES_SUBMAP_0);
     ret = get_features(1, &submap);
     check(code, ret == 0 && submap == 0, "feature submap 1 is 0", submap);
@@ -811,7 +812,7 @@ static void check_physdev_op(int code)
           "PHYSDEVOP_irq_status_query of it: no EOI needed", ret);
 
     ret = map_gsi(MAP_PIRQ_TYPE_GSI, UNUSED_GSI, &gsi_pirq);
-    check(code, ret == 0 && gsi_pirq >= 0 && gsi_pirq < NR_PIRQS,
+    check(code, ret == 0 && gsi_pirq >= 0 && gsi_pirq < (s32)NR_PIRQS,
           "PHYSDEVOP_map_pirq of GSI 7 gives a PIRQ",
           ret ? ret : (u32)gsi_pirq);
     ret = physdev2(PHYSDEVOP_irq_status_query, gsi_pirq, &flags);
@@ -973,9 +974,26 @@ static void check_vcpu_op(int code)
     check_eq(code, "register_runstate_memory_area for vCPU 7 is -ENOENT",
              ret, -ENOENT);
 
-    ret = vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &runstate);
-    check_eq(code, "VCPUOP_register_vcpu_time_memory_area is -ENOSYS", ret,
-             -ENOSYS);
+    /* pvclock: the area gets the time at once, as vcpu_info's copy has */
+    static struct {
+        u32 version, pad0;
+        u64 tsc_timestamp, system_time;
+        u32 mul;
+        u8 shift;
+        u8 flags, pad1[2];
+    } __attribute__((aligned(32))) ta;
+    u64 ta_addr = (u32)&ta;
+    ret = vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &ta_addr);
+    u32 vi_mul = peek32(vi + 32 + 24);
+    check(code, ret == 0 && ta.version && !(ta.version & 1) && ta.mul &&
+                ta.system_time && ta.tsc_timestamp && vi_mul == ta.mul,
+          "VCPUOP_register_vcpu_time_memory_area: the area and vcpu_info "
+          "have the time (even version, TSC, system time, multiplier)",
+          ret ? ret : ta.mul);
+    ta_addr = ROM_PTR;
+    ret = vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &ta_addr);
+    check_eq(code, "... an area that is no RAM page is -EFAULT", ret,
+             -EFAULT);
     ret = vcpu_op(99, 0, &runstate);
     check_eq(code, "vcpu_op 99 is -ENOSYS", ret, -ENOSYS);
 }
@@ -1233,7 +1251,7 @@ void check_families_64(void)
     ret = hypercall64(code, HC_XEN_VERSION, XENVER_get_features, (u32)&fi,
                       0);
     check64(code, ret == 0 && fi.submap == FEATURES_SUBMAP_0,
-            "long mode: get_features submap 0 is 0x507", fi.submap);
+            "long mode: get_features submap 0 is 0x707", fi.submap);
     ret = hypercall64(code, HC_XEN_VERSION, XENVER_get_features,
                       NO_RAM_PTR64, 0);
     check64(code, ret == (u64)-EFAULT,

@@ -75,7 +75,7 @@
  *                 64 bits of RAX; an exception in long mode; or afterwards
  *                 not back in 32-bit protected mode, paging off, with
  *                 xen_version through the 32-bit ABI right
- *   0x1c    57    xen_version(XENVER_get_features): submap 0 is not 0x507,
+ *   0x1c    57    xen_version(XENVER_get_features): submap 0 is not 0x707,
  *                 submap 1 not 0, or a pointer to ROM or past RAM not
  *                 -EFAULT (or the ROM changed: also for 0x1d-0x24)
  *   0x1d    59    memory_op: add_to_physmap of shared_info fails, or the
@@ -126,8 +126,9 @@
  *                 the vcpu_info does not have the upcall and every
  *                 selector bit pending, or events still go to
  *                 shared_info's slot; the runstate area is not the 32-bit
- *                 layout, state running; time_memory_area or op 99 is
- *                 not -ENOSYS; a bad pointer not -EFAULT
+ *                 layout, state running; time_memory_area does not
+ *                 fill its area and vcpu_info's time; op 99 is not
+ *                 -ENOSYS; a bad pointer not -EFAULT
  *   0x25    75    timers: VIRQ_TIMER does not fire for a periodic timer of
  *                 1 ms, or a singleshot timer or set_timer_op in the past,
  *                 or fires once they are stopped, or for set_timer_op(1 +
@@ -146,7 +147,7 @@
  *                 the IDE controller gone, or the master still answering
  *                 (status not 0, the value of a unit without a drive)
  *   0x28    81    in long mode, the 64-bit layouts: get_features is not
- *                 0x507, or -EFAULT above 4 GiB; STORE_PFN not 0xfeff9;
+ *                 0x707, or -EFAULT above 4 GiB; STORE_PFN not 0xfeff9;
  *                 add_to_physmap (64-bit idx) of grant frame 2 or
  *                 setup_table (8-byte frame list) wrong; poll of 129 ports
  *                 (nr_ports at 8) not -EINVAL; vcpu_op with its argument

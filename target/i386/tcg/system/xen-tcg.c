@@ -94,6 +94,16 @@ static bool sched_poll_sleeps(void)
     return qemu_tcg_mttcg_enabled();
 }
 
+/*
+ * Where Xen would re-enter the guest after a hypercall: the upcall, and
+ * a fresh anchor for the caller's time
+ */
+static void hypercall_return(CPUState *cs)
+{
+    xen_tcg_recheck_upcall(cs);
+    xen_tcg_update_time(cs, false);
+}
+
 /* What the Xen emulation needs of TCG (system/xen-emu-vcpu.h) */
 static const XenEmuAccelOps xen_tcg_accel_ops = {
     .version = get_version,
@@ -104,11 +114,12 @@ static const XenEmuAccelOps xen_tcg_accel_ops = {
     .sched_poll_sleeps = sched_poll_sleeps,
     .sched_block = xen_tcg_sched_block,
     .shutdown_stop = shutdown_stop,
-    .hypercall_return = xen_tcg_recheck_upcall,
+    .hypercall_return = hypercall_return,
     .inject_callback = xen_tcg_inject_callback,
     .vcpu_soft_reset = xen_tcg_vcpu_soft_reset,
     .gnttab_max_frames = get_gnttab_max_frames,
     .evtchn_max_pirq = get_evtchn_max_pirq,
+    .pvclock = true,
 };
 
 #define XEN_HYPERCALL_MSR       0x40000000
@@ -240,6 +251,7 @@ static void set_xen_version(Object *obj, Visitor *v, const char *name,
     /* as KVM: the machine then creates the Xen emulation devices */
     if (value && xen_mode == XEN_DISABLED) {
         xen_mode = XEN_EMULATE;
+        xen_tcg_time_init();
         xen_emu_set_accel_ops(&xen_tcg_accel_ops);
     }
 }

@@ -1,0 +1,216 @@
+/*
+ * Xen HVM guests under TCG: pvclock, Xen's time for its guests
+ *
+ * Xen system time is QEMU's virtual clock, in nanoseconds.  A guest
+ * reads it without a hypercall from vcpu_time_info (in its vcpu_info,
+ * and in the area VCPUOP_register_vcpu_time_memory_area names): an
+ * anchor (its TSC, the system time then) and the TSC's rate as a
+ * multiplier and shift.  The guest's TSC under TCG counts at the host's
+ * TSC rate (cpus_get_elapsed_ticks(), which stops with the VM as the
+ * virtual clock does), so that rate is measured against the virtual
+ * clock, and refined over an ever longer baseline.  Each vCPU's anchor
+ * is taken again whenever it makes a hypercall to the backends (Linux
+ * sets its timer through one at every tick), so the error of the rate
+ * never builds up; Linux keeps its clock monotonic across such steps,
+ * since the TSC is not declared stable.
+ *
+ * The wallclock at system time 0 goes to shared_info, as Xen keeps it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/host-utils.h"
+#include "qemu/lockable.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "cpu.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "system/cpu-timers.h"
+#include "system/kvm_xen.h"
+#include "hw/xen/interface/xen.h"
+#include "hw/i386/kvm/xen_overlay.h"
+#include "xen-tcg-internal.h"
+
+/* Where shared_info's wallclock is: 32 vcpu_infos and two bitmaps before */
+#define WC_OFFSET_64        3072    /* wc_version, wc_sec, wc_nsec, hi */
+#define WC_OFFSET_32        2304
+#define WC_SEC_HI_32        2340    /* in the 32-bit arch_shared_info */
+
+/* Shortest baseline for a first rate, in ns of the virtual clock */
+#define CALIBRATE_NS        (10 * SCALE_MS)
+
+/* The first sample of (guest TSC base, virtual ns) the rate is measured from */
+static QemuMutex rate_lock;
+static bool rate_started;
+static uint64_t tsc_first;
+static int64_t ns_first;
+static uint32_t rate_mul;
+static int8_t rate_shift;
+
+static uint64_t tsc_base(void)
+{
+    return cpus_get_elapsed_ticks();
+}
+
+/*
+ * ns = ((tsc_delta << shift) * mul) >> 32 for a TSC of @hz: the shift
+ * that scales @hz into (1e9, 2e9], which keeps mul below 2^32 and above
+ * 2^31, as precise as 32 bits allow.
+ */
+static void set_rate(uint64_t hz)
+{
+    uint64_t scaled = hz, lo, hi;
+    int shift = 0;
+
+    while (scaled > 2 * NANOSECONDS_PER_SECOND) {
+        scaled >>= 1;
+        shift--;
+    }
+    while (scaled <= NANOSECONDS_PER_SECOND) {
+        scaled <<= 1;
+        shift++;
+    }
+    mulu64(&lo, &hi, NANOSECONDS_PER_SECOND, 1ull << 32);
+    divu128(&lo, &hi, scaled);
+    rate_mul = lo;
+    rate_shift = shift;
+}
+
+/* The TSC's rate against the virtual clock, refined at each call */
+static void measure_rate(void)
+{
+    uint64_t tsc = tsc_base(), lo, hi;
+    int64_t ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    QEMU_LOCK_GUARD(&rate_lock);
+    if (!rate_started) {
+        /* a first baseline, once: long enough to give a usable rate */
+        tsc_first = tsc;
+        ns_first = ns;
+        rate_started = true;
+        do {
+            g_usleep(1000);
+            tsc = tsc_base();
+            ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        } while (ns - ns_first < CALIBRATE_NS);
+    }
+    if (ns - ns_first < CALIBRATE_NS || tsc <= tsc_first) {
+        return;     /* the VM stopped meanwhile: keep the rate we have */
+    }
+    mulu64(&lo, &hi, tsc - tsc_first, NANOSECONDS_PER_SECOND);
+    divu128(&lo, &hi, ns - ns_first);
+    if (lo) {
+        set_rate(lo);
+    }
+}
+
+/* Written through a host pointer: tell dirty logging, drop TCG's code */
+static void host_written(void *p, size_t len)
+{
+    ram_addr_t offset;
+    MemoryRegion *mr = memory_region_from_host(p, &offset);
+
+    if (mr) {
+        memory_region_set_dirty(mr, offset, len);
+    }
+}
+
+/* Fill @t, as the guest reads it, with the anchor @tsc, @ns */
+static void fill(struct vcpu_time_info *t, uint64_t tsc, int64_t ns)
+{
+    memset(t, 0, sizeof(*t));
+    t->tsc_timestamp = cpu_to_le64(tsc);
+    t->system_time = cpu_to_le64(ns);
+    t->tsc_to_system_mul = cpu_to_le32(rate_mul);
+    t->tsc_shift = rate_shift;
+}
+
+/* A seqlock's writer: odd version, the fields, even version */
+static void publish_hva(struct vcpu_time_info *dst,
+                        const struct vcpu_time_info *src)
+{
+    uint32_t version = le32_to_cpu(qatomic_read(&dst->version)) | 1;
+
+    qatomic_set(&dst->version, cpu_to_le32(version));
+    smp_wmb();
+    memcpy((uint8_t *)dst + 8, (const uint8_t *)src + 8, sizeof(*src) - 8);
+    smp_wmb();
+    qatomic_set(&dst->version, cpu_to_le32(version + 1));
+    host_written(dst, sizeof(*dst));
+}
+
+static void publish_gpa(hwaddr gpa, const struct vcpu_time_info *src)
+{
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    uint32_t version = 0;
+
+    address_space_read(&address_space_memory, gpa, attrs, &version, 4);
+    version = cpu_to_le32(le32_to_cpu(version) | 1);
+    address_space_write(&address_space_memory, gpa, attrs, &version, 4);
+    smp_wmb();
+    address_space_write(&address_space_memory, gpa + 8, attrs,
+                        (const uint8_t *)src + 8, sizeof(*src) - 8);
+    smp_wmb();
+    version = cpu_to_le32(le32_to_cpu(version) + 1);
+    address_space_write(&address_space_memory, gpa, attrs, &version, 4);
+}
+
+/* shared_info's wallclock: the host's time when system time was 0 */
+static void publish_wallclock(int64_t ns)
+{
+    uint8_t *shinfo = xen_overlay_get_shinfo_ptr();
+    int64_t wc = qemu_clock_get_ns(QEMU_CLOCK_HOST) - ns;
+    bool wide = xen_is_long_mode();
+    uint32_t *w;
+
+    if (!shinfo || wc < 0) {
+        return;
+    }
+    w = (uint32_t *)(shinfo + (wide ? WC_OFFSET_64 : WC_OFFSET_32));
+    qatomic_set(&w[0], cpu_to_le32(le32_to_cpu(w[0]) | 1));
+    smp_wmb();
+    w[1] = cpu_to_le32(wc / NANOSECONDS_PER_SECOND);
+    w[2] = cpu_to_le32(wc % NANOSECONDS_PER_SECOND);
+    if (wide) {
+        w[3] = cpu_to_le32((uint64_t)(wc / NANOSECONDS_PER_SECOND) >> 32);
+    } else {
+        stl_le_p(shinfo + WC_SEC_HI_32,
+                 (uint64_t)(wc / NANOSECONDS_PER_SECOND) >> 32);
+    }
+    smp_wmb();
+    qatomic_set(&w[0], cpu_to_le32(le32_to_cpu(w[0]) + 1));
+    host_written(shinfo, TARGET_PAGE_SIZE);
+}
+
+void xen_tcg_time_init(void)
+{
+    qemu_mutex_init(&rate_lock);
+}
+
+void xen_tcg_update_time(CPUState *cs, bool wallclock)
+{
+    CPUX86State *env = &X86_CPU(cs)->env;
+    struct vcpu_info *vi = qatomic_read(&env->xen_vcpu_info_hva);
+    struct vcpu_time_info t;
+    uint64_t tsc;
+    int64_t ns;
+
+    if (!vi && env->xen_vcpu_time_info_gpa == INVALID_GPA) {
+        return;
+    }
+    measure_rate();
+    tsc = tsc_base() + env->tsc_offset;
+    ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    fill(&t, tsc, ns);
+    if (vi) {
+        publish_hva(&vi->time, &t);
+    }
+    if (env->xen_vcpu_time_info_gpa != INVALID_GPA) {
+        publish_gpa(env->xen_vcpu_time_info_gpa, &t);
+    }
+    if (wallclock) {
+        publish_wallclock(ns);
+    }
+}
