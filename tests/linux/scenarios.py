@@ -389,6 +389,15 @@ def scenario_smp(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+def proc_stat_steal(g):
+    """The guest's steal time, /proc/stat's "cpu" line, or None."""
+    _, out = g.run("head -n 1 /proc/stat")
+    try:
+        return int(out[0].split()[8])
+    except (IndexError, ValueError):
+        return None
+
+
 # how long the pvclock scenario keeps both vCPUs busy while it compares
 # the guest's clock with the host's
 PVCLOCK_LOAD_S = int(os.environ.get("PVCLOCK_LOAD_S", "10"))
@@ -397,7 +406,8 @@ PVCLOCK_LOAD_S = int(os.environ.get("PVCLOCK_LOAD_S", "10"))
 def scenario_pvclock(t, env):
     """Xen's pvclock under TCG: Linux takes the xen clocksource, its date
     comes from shared_info's wallclock, and its clock stays monotonic and
-    in step with the host's while both vCPUs are busy."""
+    in step with the host's while both vCPUs are busy; the runstate area
+    gives it steal time when the host is busy too."""
     what = "pvclock: "
     args = ["-drive", "file=%s,if=xen,format=raw" % env.disk("pvclock")]
     g = env.guest("pvclock", args, smp=2)
@@ -435,6 +445,25 @@ def scenario_pvclock(t, env):
                % (what, guest_s, host1 - host0, PVCLOCK_LOAD_S, drift))
         t.check(abs(drift) < 0.5, what + "in step with the host's clock "
                 "under load (within 0.5 s)", "%+.3f s" % drift)
+
+        # steal: the vCPU threads wait for the host's CPUs while two host
+        # processes spin too; the guest sees that time in its runstate
+        steal0 = proc_stat_steal(g)
+        hogs = [subprocess.Popen(["sh", "-c", "while :; do :; done"])
+                for _ in range(2)]
+        try:
+            g.run("for c in 0 1; do taskset -c $c timeout 5 sh -c "
+                  "'while :; do :; done' & done; wait", timeout=120)
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+        steal1 = proc_stat_steal(g)
+        t.diag("%ssteal %s -> %s (jiffies, /proc/stat)"
+               % (what, steal0, steal1))
+        t.check(steal0 is not None and steal1 is not None and
+                steal1 > steal0, what + "steal time shows in /proc/stat "
+                "when the host is busy (runstate)", (steal0, steal1))
     except (GuestError, ValueError, IndexError) as e:
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")

@@ -31,6 +31,8 @@ void xen_tcg_recheck_upcall(CPUState *cs);
 /* xen-tcg-time.c: set up once; publish @cs's time (and the wallclock) */
 void xen_tcg_time_init(void);
 void xen_tcg_update_time(CPUState *cs, bool wallclock);
+/* ... and its runstate area's times, from @cs's own thread */
+void xen_tcg_update_runstate(CPUState *cs);
 
 /* SCHEDOP_block: halt until an upcall is pending */
 long xen_tcg_sched_block(CPUState *cs);

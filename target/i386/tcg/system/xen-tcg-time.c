@@ -1,5 +1,5 @@
 /*
- * Xen HVM guests under TCG: pvclock, Xen's time for its guests
+ * Xen HVM guests under TCG: pvclock and runstate, Xen's time for guests
  *
  * Xen system time is QEMU's virtual clock, in nanoseconds.  A guest
  * reads it without a hypercall from vcpu_time_info (in its vcpu_info,
@@ -30,6 +30,7 @@
 #include "system/cpu-timers.h"
 #include "system/kvm_xen.h"
 #include "hw/xen/interface/xen.h"
+#include "hw/xen/interface/vcpu.h"
 #include "hw/i386/kvm/xen_overlay.h"
 #include "xen-tcg-internal.h"
 
@@ -213,4 +214,92 @@ void xen_tcg_update_time(CPUState *cs, bool wallclock)
     if (wallclock) {
         publish_wallclock(ns);
     }
+}
+
+/*
+ * Runstate: steal time.  A TCG vCPU is never descheduled by a Xen
+ * scheduler, but its thread waits for the host's CPUs like any other:
+ * the time it was runnable and not running (the kernel's run_delay, in
+ * /proc/thread-self/schedstat) is the guest's "runnable" time, which is
+ * what Linux counts as stolen.  Read from the vCPU's own thread at its
+ * hypercalls, at most every RUNSTATE_PERIOD_NS.
+ */
+#define RUNSTATE_PERIOD_NS  (4 * SCALE_MS)
+
+typedef struct VcpuRunstate {
+    uint64_t gpa;               /* the area these figures are for */
+    uint64_t delay_base;        /* run_delay when it was registered */
+    int64_t updated;            /* virtual ns of the last update */
+} VcpuRunstate;
+
+static VcpuRunstate *runstates;
+static unsigned int nr_runstates;
+
+/* The calling thread's run_delay in ns, or -1 */
+static int64_t thread_run_delay(void)
+{
+    g_autofree char *text = NULL;
+    unsigned long long exec, delay;
+
+    if (!g_file_get_contents("/proc/thread-self/schedstat", &text, NULL,
+                             NULL) ||
+        sscanf(text, "%llu %llu", &exec, &delay) != 2) {
+        return -1;
+    }
+    return delay;
+}
+
+void xen_tcg_update_runstate(CPUState *cs)
+{
+    CPUX86State *env = &X86_CPU(cs)->env;
+    uint64_t gpa = env->xen_vcpu_runstate_gpa;
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    bool wide = xen_is_long_mode();
+    int64_t now, delay, steal;
+    uint64_t entry, times[4] = { 0 };
+    VcpuRunstate *rs;
+
+    if (gpa == INVALID_GPA || cs != current_cpu) {
+        return;
+    }
+    if (cs->cpu_index >= nr_runstates) {
+        unsigned int n = cs->cpu_index + 1;
+
+        runstates = g_renew(VcpuRunstate, runstates, n);
+        memset(runstates + nr_runstates, 0,
+               (n - nr_runstates) * sizeof(*runstates));
+        nr_runstates = n;
+    }
+    rs = &runstates[cs->cpu_index];
+    now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    delay = thread_run_delay();
+    if (delay < 0) {
+        return;
+    }
+    if (rs->gpa != gpa) {
+        /* newly registered: it says "running since 0" already */
+        rs->gpa = gpa;
+        rs->delay_base = delay;
+        rs->updated = now;
+        return;
+    }
+    if (now - rs->updated < RUNSTATE_PERIOD_NS) {
+        return;
+    }
+    rs->updated = now;
+    steal = MIN(delay - (int64_t)rs->delay_base, now);
+    times[RUNSTATE_running] = cpu_to_le64(now - MAX(steal, 0));
+    times[RUNSTATE_runnable] = cpu_to_le64(MAX(steal, 0));
+
+    /* as Xen: the entry time with XEN_RUNSTATE_UPDATE while it changes */
+    entry = cpu_to_le64(now | XEN_RUNSTATE_UPDATE);
+    address_space_write(&address_space_memory, gpa + (wide ? 8 : 4), attrs,
+                        &entry, 8);
+    smp_wmb();
+    address_space_write(&address_space_memory, gpa + (wide ? 16 : 12),
+                        attrs, times, sizeof(times));
+    smp_wmb();
+    entry = cpu_to_le64(now);
+    address_space_write(&address_space_memory, gpa + (wide ? 8 : 4), attrs,
+                        &entry, 8);
 }

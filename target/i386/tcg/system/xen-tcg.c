@@ -95,13 +95,14 @@ static bool sched_poll_sleeps(void)
 }
 
 /*
- * Where Xen would re-enter the guest after a hypercall: the upcall, and
- * a fresh anchor for the caller's time
+ * Where Xen would re-enter the guest after a hypercall: the upcall, a
+ * fresh anchor for the caller's time, its runstate
  */
 static void hypercall_return(CPUState *cs)
 {
     xen_tcg_recheck_upcall(cs);
     xen_tcg_update_time(cs, false);
+    xen_tcg_update_runstate(cs);
 }
 
 /* What the Xen emulation needs of TCG (system/xen-emu-vcpu.h) */
