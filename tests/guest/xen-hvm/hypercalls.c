@@ -229,10 +229,11 @@ static void check_memory_op(int code)
     s32 errs[3] = { 0x7777, 0x7777, 0x7777 };
     ret = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_grant_table, 2, idxs,
                                gpfns, (u32)errs);
-    check_eq(code, "add_to_physmap_batch of grant frames 1 and 64 (128 tuned)", ret, 0);
+    check_eq(code, "add_to_physmap_batch of grant frames 1 and 64 "
+             "(128 tuned)", ret, 0);
     check(code, errs[0] == 0 && errs[1] == -EINVAL && errs[2] == 0x7777,
-          "... says 0 for frame 1, -EINVAL for the one past the table, nothing more",
-          errs[1]);
+          "... says 0 for frame 1, -EINVAL for the one past the table, "
+          "nothing more", errs[1]);
     check(code, count_not(gnt_frame[1], 0) == 0 &&
                 count_not(gnt_frame[2], GNT_FILL) == 0,
           "... and frame 1 is there (zeroes), not the other",

@@ -41,10 +41,13 @@
 
 /* Shortest baseline for a first rate, in ns of the virtual clock */
 #define CALIBRATE_NS        (10 * SCALE_MS)
+/* How often the rate is measured again over the longer baseline */
+#define RATE_PERIOD_NS      NANOSECONDS_PER_SECOND
 
 /* The first sample of (guest TSC base, virtual ns) the rate is measured from */
 static QemuMutex rate_lock;
 static bool rate_started;
+static int64_t rate_measured;       /* virtual ns of the last measure */
 static uint64_t tsc_first;
 static int64_t ns_first;
 static uint32_t rate_mul;
@@ -79,18 +82,25 @@ static void set_rate(uint64_t hz)
     rate_shift = shift;
 }
 
-/* The TSC's rate against the virtual clock, refined at each call */
+/*
+ * The TSC's rate against the virtual clock, refined at most every
+ * RATE_PERIOD_NS: the baseline grows, the rate barely moves.
+ */
 static void measure_rate(void)
 {
     uint64_t tsc = tsc_base(), lo, hi;
     int64_t ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
+    if (qatomic_read(&rate_started) &&
+        ns - qatomic_read(&rate_measured) < RATE_PERIOD_NS) {
+        return;
+    }
     QEMU_LOCK_GUARD(&rate_lock);
     if (!rate_started) {
         /* a first baseline, once: long enough to give a usable rate */
         tsc_first = tsc;
         ns_first = ns;
-        rate_started = true;
+        qatomic_set(&rate_started, true);
         do {
             g_usleep(1000);
             tsc = tsc_base();
@@ -105,6 +115,7 @@ static void measure_rate(void)
     if (lo) {
         set_rate(lo);
     }
+    qatomic_set(&rate_measured, ns);
 }
 
 /* Written through a host pointer: tell dirty logging, drop TCG's code */
@@ -124,8 +135,10 @@ static void fill(struct vcpu_time_info *t, uint64_t tsc, int64_t ns)
     memset(t, 0, sizeof(*t));
     t->tsc_timestamp = cpu_to_le64(tsc);
     t->system_time = cpu_to_le64(ns);
-    t->tsc_to_system_mul = cpu_to_le32(rate_mul);
-    t->tsc_shift = rate_shift;
+    WITH_QEMU_LOCK_GUARD(&rate_lock) {
+        t->tsc_to_system_mul = cpu_to_le32(rate_mul);
+        t->tsc_shift = rate_shift;
+    }
 }
 
 /* A seqlock's writer: odd version, the fields, even version */
@@ -135,9 +148,9 @@ static void publish_hva(struct vcpu_time_info *dst,
     uint32_t version = le32_to_cpu(qatomic_read(&dst->version)) | 1;
 
     qatomic_set(&dst->version, cpu_to_le32(version));
-    smp_wmb();
+    smp_wmb();      /* the odd version before the fields */
     memcpy((uint8_t *)dst + 8, (const uint8_t *)src + 8, sizeof(*src) - 8);
-    smp_wmb();
+    smp_wmb();      /* the fields before the even version */
     qatomic_set(&dst->version, cpu_to_le32(version + 1));
     host_written(dst, sizeof(*dst));
 }
@@ -150,10 +163,10 @@ static void publish_gpa(hwaddr gpa, const struct vcpu_time_info *src)
     address_space_read(&address_space_memory, gpa, attrs, &version, 4);
     version = cpu_to_le32(le32_to_cpu(version) | 1);
     address_space_write(&address_space_memory, gpa, attrs, &version, 4);
-    smp_wmb();
+    smp_wmb();      /* the odd version before the fields */
     address_space_write(&address_space_memory, gpa + 8, attrs,
                         (const uint8_t *)src + 8, sizeof(*src) - 8);
-    smp_wmb();
+    smp_wmb();      /* the fields before the even version */
     version = cpu_to_le32(le32_to_cpu(version) + 1);
     address_space_write(&address_space_memory, gpa, attrs, &version, 4);
 }
@@ -171,7 +184,7 @@ static void publish_wallclock(int64_t ns)
     }
     w = (uint32_t *)(shinfo + (wide ? WC_OFFSET_64 : WC_OFFSET_32));
     qatomic_set(&w[0], cpu_to_le32(le32_to_cpu(w[0]) | 1));
-    smp_wmb();
+    smp_wmb();      /* the odd version before the fields */
     w[1] = cpu_to_le32(wc / NANOSECONDS_PER_SECOND);
     w[2] = cpu_to_le32(wc % NANOSECONDS_PER_SECOND);
     if (wide) {
@@ -180,7 +193,7 @@ static void publish_wallclock(int64_t ns)
         stl_le_p(shinfo + WC_SEC_HI_32,
                  (uint64_t)(wc / NANOSECONDS_PER_SECOND) >> 32);
     }
-    smp_wmb();
+    smp_wmb();      /* the fields before the even version */
     qatomic_set(&w[0], cpu_to_le32(le32_to_cpu(w[0]) + 1));
     host_written(shinfo, TARGET_PAGE_SIZE);
 }
@@ -295,10 +308,10 @@ void xen_tcg_update_runstate(CPUState *cs)
     entry = cpu_to_le64(now | XEN_RUNSTATE_UPDATE);
     address_space_write(&address_space_memory, gpa + (wide ? 8 : 4), attrs,
                         &entry, 8);
-    smp_wmb();
+    smp_wmb();      /* the update flag before the times */
     address_space_write(&address_space_memory, gpa + (wide ? 16 : 12),
                         attrs, times, sizeof(times));
-    smp_wmb();
+    smp_wmb();      /* the times before the flag goes */
     entry = cpu_to_le64(now);
     address_space_write(&address_space_memory, gpa + (wide ? 8 : 4), attrs,
                         &entry, 8);
