@@ -187,7 +187,7 @@ int xen_evtchn_fifo_init_control(XenEvtchnFifo **pf, uint32_t nr_ports,
     if (offset > FIFO_PAGE_SIZE - sizeof(struct evtchn_fifo_control_block) ||
         (offset & 7)) {
         qemu_log_mask(LOG_GUEST_ERROR, "xen: EVTCHNOP_init_control: "
-                      "control block offset %#x is misplaced\n", offset);
+                      "control block offset 0x%x is misplaced\n", offset);
         return -EINVAL;
     }
     if (!f) {
@@ -207,7 +207,7 @@ int xen_evtchn_fifo_init_control(XenEvtchnFifo **pf, uint32_t nr_ports,
     ret = map_page(&v->page, gfn);
     if (ret) {
         qemu_log_mask(LOG_GUEST_ERROR, "xen: EVTCHNOP_init_control: "
-                      "gfn %#" PRIx64 " is not writable RAM\n", gfn);
+                      "gfn 0x%" PRIx64 " is not writable RAM\n", gfn);
         goto fail;
     }
     v->cb = (struct evtchn_fifo_control_block *)(v->page.hva + offset);
@@ -236,7 +236,7 @@ int xen_evtchn_fifo_expand_array(XenEvtchnFifo *f, uint64_t gfn)
     ret = map_page(&f->page[f->nr_pages], gfn);
     if (ret) {
         qemu_log_mask(LOG_GUEST_ERROR, "xen: EVTCHNOP_expand_array: "
-                      "gfn %#" PRIx64 " is not writable RAM\n", gfn);
+                      "gfn 0x%" PRIx64 " is not writable RAM\n", gfn);
         return ret;
     }
     f->nr_pages++;
