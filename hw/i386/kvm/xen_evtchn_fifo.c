@@ -97,7 +97,7 @@ static int map_page(FifoPage *pg, uint64_t gfn)
         return -EINVAL;
     }
     if (!memory_region_is_ram(mrs.mr) || memory_region_is_ram_device(mrs.mr) ||
-        memory_region_is_rom(mrs.mr) ||
+        memory_region_is_rom(mrs.mr) || mrs.readonly ||
         int128_lt(mrs.size, int128_make64(FIFO_PAGE_SIZE))) {
         memory_region_unref(mrs.mr);
         return -EINVAL;
