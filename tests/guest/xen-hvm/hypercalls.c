@@ -669,6 +669,15 @@ static u32 fifo_head(u32 priority)
     return peek32(fifo_cb + FIFO_CB_HEAD + 4 * priority);
 }
 
+static u32 poll(u32 ports, u32 nr_ports);
+
+/*
+ * SCHEDOP_poll sleeps up to 50 ms while none of its ports is pending:
+ * ten million TSC ticks are 50 ms at 200 MHz, and far more than a poll
+ * that returns at once takes
+ */
+#define POLL_AT_ONCE_TICKS          10000000ull
+
 /* What the guest does when it has consumed every queue */
 static void fifo_consumed(void)
 {
@@ -814,6 +823,13 @@ static void check_fifo(int code)
           fifo_head(3));
     check(code, !port_bit(SHINFO_PENDING, ipi2),
           "FIFO: ... and nothing in the 2-level bitmap", ipi2);
+    clear_upcall(vcpu_info);
+    u64 t0 = rdtsc();
+    ret = poll((u32)&ipi2, 1);
+    u64 ticks = rdtsc() - t0;
+    check(code, ret == 0 && ticks < POLL_AT_ONCE_TICKS,
+          "FIFO: SCHEDOP_poll of the port pending returns at once",
+          ret ? ret : (u32)(ticks >> 10));
     fifo_consumed();
 
     ret = port_op(EVTCHNOP_close, ipi2);
@@ -831,6 +847,9 @@ static void check_fifo(int code)
     check_eq(code, "FIFO: a 129th page is -ENOSPC", ret, -ENOSPC);
     ret = port_status(DOMID_SELF, NR_PORTS, &st);
     check_eq(code, "FIFO: port 1024 is a port now (closed)", ret, 0);
+    i = NR_PORTS;
+    ret = poll((u32)&i, 1);
+    check_eq(code, "FIFO: ... which SCHEDOP_poll takes", ret, 0);
 }
 
 static void check_event_channel_op(int code)

@@ -129,8 +129,9 @@
  *                 it; new ports not at priority 7; three sends not
  *                 making head, LINK, tail; an event sent again after the
  *                 guest took it not behind the tail; a new event after
- *                 the guest emptied the queue not a new head; a 129th
- *                 array page not -ENOSPC; port 1024 not a port
+ *                 the guest emptied the queue not a new head; a poll of
+ *                 the port pending not at once; a 129th array page not
+ *                 -ENOSPC; port 1024 not a port, for status and poll
  *   0x23    71    physdev_op: get_free_pirq, map_pirq of GSI 7,
  *                 irq_status_query, eoi or unmap_pirq fail or say the
  *                 wrong flags; PIRQ 0x7fffffff (eoi, irq_status_query) or
