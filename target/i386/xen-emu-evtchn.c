@@ -32,7 +32,10 @@ static const XenStructOp evtchn_ops[] = {
     OP(EVTCHNOP_bind_vcpu, struct evtchn_bind_vcpu, false),
     OP(EVTCHNOP_unmask, struct evtchn_unmask, false),
     OP(EVTCHNOP_reset, struct evtchn_reset, false),
-    /* FIFO event channels (init_control, expand_array...): not offered */
+    /* the FIFO ABI; -ENOSYS where KVM delivers events in the kernel */
+    OP(EVTCHNOP_init_control, struct evtchn_init_control, true),
+    OP(EVTCHNOP_expand_array, struct evtchn_expand_array, false),
+    OP(EVTCHNOP_set_priority, struct evtchn_set_priority, false),
 };
 
 static long evtchn_call(uint64_t cmd, void *arg)
@@ -58,6 +61,12 @@ static long evtchn_call(uint64_t cmd, void *arg)
         return xen_evtchn_bind_vcpu_op(arg);
     case EVTCHNOP_unmask:
         return xen_evtchn_unmask_op(arg);
+    case EVTCHNOP_init_control:
+        return xen_evtchn_init_control_op(arg);
+    case EVTCHNOP_expand_array:
+        return xen_evtchn_expand_array_op(arg);
+    case EVTCHNOP_set_priority:
+        return xen_evtchn_set_priority_op(arg);
     default:
         return xen_evtchn_reset_op(arg);
     }

@@ -15,7 +15,6 @@
 #include "qemu/log.h"
 #include "qemu/cutils.h"
 #include "qemu/main-loop.h"
-#include "qemu/bitops.h"
 #include "qemu/lockable.h"
 #include "qemu/thread.h"
 #include "qemu/timer.h"
@@ -30,7 +29,7 @@
 #include "hw/xen/interface/version.h"
 #include "hw/xen/interface/sched.h"
 #include "hw/xen/interface/features.h"
-#include "hw/i386/kvm/xen_overlay.h"
+#include "hw/i386/kvm/xen_evtchn.h"
 #include "system/kvm_xen.h"
 #include "xen-emu-compat.h"
 #include "xen-emu-hypercall.h"
@@ -256,12 +255,10 @@ static void poll_wake(void)
     }
 }
 
+/* By the event channel ABI in use: 2-level bitmap or FIFO event word */
 static bool port_pending(uint32_t port)
 {
-    uint8_t *shinfo = xen_overlay_get_shinfo_ptr();
-
-    return shinfo && test_bit(port, (unsigned long *)(shinfo +
-                              offsetof(struct shared_info, evtchn_pending)));
+    return xen_evtchn_port_pending(port) > 0;
 }
 
 /* Would Xen deliver an upcall to @cs now? */
@@ -287,7 +284,6 @@ static bool poll_over(CPUState *cs, const uint32_t *ports, uint32_t n)
 static long do_sched_poll(XenHypercall *hc)
 {
     const XenEmuAccelOps *ops = xen_emu_accel_ops();
-    uint32_t max_port = xen_is_long_mode() ? 4096 : 1024;
     uint32_t port_list[POLL_MAX_PORTS];
     struct sched_poll sp;
     struct compat_sched_poll c;
@@ -315,7 +311,8 @@ static long do_sched_poll(XenHypercall *hc)
         return err;
     }
     for (uint32_t i = 0; i < sp.nr_ports; i++) {
-        if (port_list[i] >= max_port) {
+        /* beyond the port space of the ABI in use */
+        if (xen_evtchn_port_pending(port_list[i]) < 0) {
             return -EINVAL;
         }
     }

@@ -352,17 +352,33 @@ def scenario_reboot(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
-def scenario_smp(t, env):
-    """2 vCPUs: event channels and IPIs on both."""
-    what = "smp: "
-    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk("smp"),
+def scenario_smp(t, env, abi="FIFO"):
+    """2 vCPUs: event channels and IPIs on both, by the event channel ABI
+    the guest prefers (FIFO) or by the 2-level one (xen.fifo_events=0)."""
+    fifo = abi == "FIFO"
+    name = "smp" if fifo else "smp-2level"
+    what = name + ": "
+    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk(name),
             "-netdev", env.netdev("n0"), "-device", "xen-net-device,netdev=n0"]
-    g = env.guest("smp", args, smp=2)
+    g = env.guest(name, args, smp=2,
+                  append="" if fifo else "xen.fifo_events=0")
     try:
         g.start()
         g.ready()
+        line = "xen:events: Using %s ABI" % ("FIFO-based" if fifo
+                                              else "2-level")
+        abis = [l for l in g.reported("dmesg") if "ABI" in l]
+        t.check(len(abis) == 1 and line in abis[0],
+                what + "dmesg: " + line, abis)
+        t.check(g.reported("root") == ["/dev/xvda mounted"],
+                what + "root on /dev/xvda (blkfront)", g.reported("root"))
         # work on both vCPUs: IPIs (resched, call-function) fly between them
         g.run("for c in 0 1 0 1; do taskset -c $c ls / >/dev/null; done")
+        # and on the disk, from both
+        status, out = g.run("for c in 0 1; do taskset -c $c dd if=/dev/xvda "
+                            "of=/dev/null bs=64k count=256 iflag=direct "
+                            "skip=$((c * 256)) 2>&1 || exit 1; done")
+        t.check(status == 0, what + "blkfront reads from both vCPUs", out)
         ok, out = net_up_and_fetch(g)
         t.check(ok, what + "netfront works", out)
         lines = interrupts(g)
@@ -384,6 +400,11 @@ def scenario_smp(t, env):
         _, out = g.run("dmesg | grep -i 'pv spinlocks'")
         t.check(any("PV spinlocks enabled" in l for l in out),
                 what + "Linux uses PV spinlocks (SCHEDOP_poll)", out)
+        # the PV devices' event channels: xenstore, blkfront, netfront
+        events = [per_cpu(r"xen-dyn.*event\s+%s$" % dev)
+                  for dev in ("xenbus", "blkif", "eth0")]
+        t.check(all(e and sum(e) > 0 for e in events),
+                what + "xenbus, blkif and eth0 events fired", events)
     except GuestError as e:
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
@@ -1059,6 +1080,7 @@ SCENARIOS = {
     "blacklist": scenario_blacklist,
     "reboot": scenario_reboot,
     "smp": scenario_smp,
+    "smp-2level": lambda t, env: scenario_smp(t, env, "2-level"),
     "pvclock": scenario_pvclock,
     "bad-input": lambda t, env: [scenario_bad_input(t, env, smp)
                                  for smp in (1, 2)],

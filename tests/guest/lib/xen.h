@@ -37,6 +37,7 @@
 #define EFAULT          14
 #define EEXIST          17
 #define EINVAL          22
+#define ENOSPC          28
 #define ENOSYS          38
 #define EOPNOTSUPP      95
 
@@ -107,6 +108,7 @@ _Static_assert(__builtin_offsetof(struct hvm_param, value) == 8,
 #define EVTCHNOP_reset          10
 #define EVTCHNOP_init_control   11
 #define EVTCHNOP_expand_array   12
+#define EVTCHNOP_set_priority   13
 #define EVTCHNSTAT_closed       0
 #define EVTCHNSTAT_unbound      1
 #define EVTCHNSTAT_interdomain  2
@@ -122,6 +124,19 @@ _Static_assert(__builtin_offsetof(struct hvm_param, value) == 8,
 /* in a vcpu_info (compat): the flag byte, and a 32-bit selector at 4 */
 #define VI_UPCALL_PENDING       0
 #define VI_PENDING_SEL          4
+
+/* the FIFO ABI: event words, and the control block's layout */
+#define FIFO_PENDING            (1u << 31)
+#define FIFO_MASKED             (1u << 30)
+#define FIFO_LINKED             (1u << 29)
+#define FIFO_BUSY               (1u << 28)
+#define FIFO_LINK_BITS          17
+#define FIFO_LINK_MASK          ((1u << FIFO_LINK_BITS) - 1)
+#define FIFO_CB_READY           0       /* u32 ready, u32 reserved, */
+#define FIFO_CB_HEAD            8       /* u32 head[16] */
+#define FIFO_CB_SIZE            72
+#define FIFO_PRIORITY_DEFAULT   7
+#define FIFO_MAX_PAGES          128     /* 2^17 ports of 1024 a page */
 
 /* physdev_op */
 #define PHYSDEVOP_irq_status_query  5

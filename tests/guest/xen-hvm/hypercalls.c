@@ -627,6 +627,233 @@ static int upcall_for(const u8 *vi, u32 port)
            (peek32(vi + VI_PENDING_SEL) >> (port / 32) & 1);
 }
 
+/* The FIFO ABI: vCPU 0's control block, and one event array page */
+static u8 fifo_cb_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static u8 fifo_array[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+#define FIFO_CB_OFFSET              8
+#define fifo_cb                     (fifo_cb_page + FIFO_CB_OFFSET)
+
+struct evtchn_init_control {
+    u64 control_gfn;
+    u32 offset, vcpu;
+    u8 link_bits, pad[7];
+};
+OFFSET_IS(struct evtchn_init_control, link_bits, 16);
+
+static u32 init_control(u64 gfn, u32 offset, u32 vcpu, u8 *link_bits)
+{
+    struct evtchn_init_control c = { gfn, offset, vcpu, 0x55 };
+    u32 ret = evtchn(EVTCHNOP_init_control, &c);
+
+    *link_bits = c.link_bits;
+    return ret;
+}
+
+static u32 expand_array(u64 gfn)
+{
+    return evtchn(EVTCHNOP_expand_array, &gfn);
+}
+
+static u32 set_priority(u32 port, u32 priority)
+{
+    struct evtchn_two p = { port, priority };
+
+    return evtchn(EVTCHNOP_set_priority, &p);
+}
+
+static u32 *fifo_word(u32 port)
+{
+    return (u32 *)fifo_array + port;
+}
+
+static u32 fifo_head(u32 priority)
+{
+    return peek32(fifo_cb + FIFO_CB_HEAD + 4 * priority);
+}
+
+static u32 poll(u32 ports, u32 nr_ports);
+
+/*
+ * SCHEDOP_poll sleeps up to 50 ms while none of its ports is pending:
+ * ten million TSC ticks are 50 ms at 200 MHz, and far more than a poll
+ * that returns at once takes
+ */
+#define POLL_AT_ONCE_TICKS          10000000ull
+
+/* What the guest does when it has consumed every queue */
+static void fifo_consumed(void)
+{
+    for (int i = 0; i < PAGE_SIZE; i += 4) {
+        poke32(fifo_array + i, 0);
+    }
+    for (int i = 0; i < FIFO_CB_SIZE; i += 4) {
+        poke32(fifo_cb + i, 0);
+    }
+    clear_upcall(vcpu_info);
+}
+
+/*
+ * EVTCHNOP_init_control, expand_array and set_priority, and events
+ * through the FIFO queues: QEMU links them, the test consumes them.
+ */
+static void check_fifo(int code)
+{
+    struct evtchn_status st;
+    u32 ipi, ipi2, ret, i;
+    u8 bits;
+
+    ret = expand_array(gfn_of(fifo_array));
+    check_eq(code, "FIFO: expand_array before init_control is -EOPNOTSUPP",
+             ret, -EOPNOTSUPP);
+    ret = set_priority(1, 3);
+    check_eq(code, "FIFO: set_priority under 2-level is -ENOSYS", ret,
+             -ENOSYS);
+    ret = init_control(gfn_of(fifo_cb_page), 4, 0, &bits);
+    check_eq(code, "FIFO: init_control at offset 4 is -EINVAL", ret, -EINVAL);
+    ret = init_control(gfn_of(fifo_cb_page), PAGE_SIZE - 64, 0, &bits);
+    check_eq(code, "FIFO: init_control across the page end is -EINVAL", ret,
+             -EINVAL);
+    ret = init_control(gfn_of(fifo_cb_page), 0, NO_VCPU, &bits);
+    check_eq(code, "FIFO: init_control for vCPU 7 (none) is -ENOENT", ret,
+             -ENOENT);
+    ret = init_control(ROM_PTR / PAGE_SIZE, 0, 0, &bits);
+    check_eq(code, "FIFO: init_control in the BIOS ROM is -EINVAL", ret,
+             -EINVAL);
+    ret = init_control(NO_RAM_PTR / PAGE_SIZE, 0, 0, &bits);
+    check_eq(code, "FIFO: init_control past RAM is -EINVAL", ret, -EINVAL);
+    ret = init_control(0xfee00, 0, 0, &bits);
+    check_eq(code, "FIFO: init_control on the local APIC is -EINVAL", ret,
+             -EINVAL);
+    ret = init_control(~1ull, 0, 0, &bits);
+    check_eq(code, "FIFO: init_control of gfn 2^64 - 2 is -EINVAL", ret,
+             -EINVAL);
+    ret = expand_array(gfn_of(fifo_array));
+    check_eq(code, "FIFO: ... which leave the guest on 2-level",
+             ret, -EOPNOTSUPP);
+
+    ret = bind_ipi(0, &ipi);
+    check_new_port(code, "FIFO: bind_ipi before the switch", ret, ipi);
+    clear_port_bit(SHINFO_PENDING, ipi);
+    clear_port_bit(SHINFO_MASK, ipi);
+    set_port_bit(SHINFO_MASK, ipi);
+    ret = port_op(EVTCHNOP_send, ipi);
+    check(code, ret == 0 && port_bit(SHINFO_PENDING, ipi),
+          "FIFO: an event pending (masked) under 2-level", ret);
+    clear_port_bit(SHINFO_MASK, ipi);
+
+    fifo_consumed();
+    ret = init_control(gfn_of(fifo_cb_page), FIFO_CB_OFFSET, 0, &bits);
+    check(code, ret == 0 && bits == FIFO_LINK_BITS,
+          "FIFO: init_control for vCPU 0: 17 link bits", ret ? ret : bits);
+    ret = init_control(gfn_of(fifo_cb_page), FIFO_CB_OFFSET, 0, &bits);
+    check_eq(code, "FIFO: init_control again is -EINVAL", ret, -EINVAL);
+    ret = set_priority(ipi, 16);
+    check_eq(code, "FIFO: set_priority 16 is -EINVAL", ret, -EINVAL);
+    ret = set_priority(4096, 3);
+    check_eq(code, "FIFO: set_priority of port 4096 is -EINVAL", ret,
+             -EINVAL);
+    ret = set_priority(0, 3);
+    check_eq(code, "FIFO: set_priority of port 0 is -EINVAL", ret, -EINVAL);
+    ret = set_priority(ipi, 3);
+    check_eq(code, "FIFO: set_priority 3", ret, 0);
+    check(code, !upcall_pending(vcpu_info) &&
+                peek32(fifo_cb + FIFO_CB_READY) == 0,
+          "FIFO: no event array page: nothing queued yet", ret);
+    ret = expand_array(ROM_PTR / PAGE_SIZE);
+    check_eq(code, "FIFO: expand_array in the BIOS ROM is -EINVAL", ret,
+             -EINVAL);
+    ret = expand_array(gfn_of(fifo_array));
+    check(code, ret == 0 &&
+                peek32(fifo_word(ipi)) == (FIFO_PENDING | FIFO_LINKED) &&
+                fifo_head(3) == ipi &&
+                peek32(fifo_cb + FIFO_CB_READY) == 1u << 3 &&
+                upcall_pending(vcpu_info),
+          "FIFO: expand_array queues the events that waited for it, "
+          "those from 2-level too", peek32(fifo_word(ipi)));
+
+    fifo_consumed();
+    poke32(fifo_word(ipi), FIFO_MASKED);
+    ret = port_op(EVTCHNOP_send, ipi);
+    check(code, ret == 0 && peek32(fifo_word(ipi)) ==
+                            (FIFO_PENDING | FIFO_MASKED) &&
+                !upcall_pending(vcpu_info) && !fifo_head(3),
+          "FIFO: send to the port masked: pending, not queued, no upcall",
+          peek32(fifo_word(ipi)));
+    ret = port_op(EVTCHNOP_unmask, ipi);
+    check(code, ret == 0 && peek32(fifo_word(ipi)) ==
+                            (FIFO_PENDING | FIFO_LINKED) &&
+                fifo_head(3) == ipi && upcall_pending(vcpu_info),
+          "FIFO: unmask queues it and raises the upcall",
+          peek32(fifo_word(ipi)));
+
+    fifo_consumed();
+    ret = bind_ipi(0, &ipi2);
+    check_new_port(code, "FIFO: bind_ipi of a second port", ret, ipi2);
+    ret = port_op(EVTCHNOP_send, ipi2);
+    check(code, ret == 0 && fifo_head(FIFO_PRIORITY_DEFAULT) == ipi2 &&
+                peek32(fifo_cb + FIFO_CB_READY) ==
+                    1u << FIFO_PRIORITY_DEFAULT,
+          "FIFO: a new port has the default priority, 7", ret);
+    ret = set_priority(ipi2, 3);
+    check_eq(code, "FIFO: set_priority 3 of the second port", ret, 0);
+    fifo_consumed();
+    ret = port_op(EVTCHNOP_send, ipi);
+    ret |= port_op(EVTCHNOP_send, ipi2);
+    ret |= port_op(EVTCHNOP_send, ipi);
+    check(code, ret == 0 && fifo_head(3) == ipi &&
+                peek32(fifo_word(ipi)) ==
+                    (FIFO_PENDING | FIFO_LINKED | ipi2) &&
+                peek32(fifo_word(ipi2)) == (FIFO_PENDING | FIFO_LINKED),
+          "FIFO: two sends and a third: the queue is head, LINK, tail",
+          peek32(fifo_word(ipi)));
+    /* the guest takes the head; the next event links behind the tail */
+    poke32(fifo_word(ipi), 0);
+    ret = port_op(EVTCHNOP_send, ipi);
+    check(code, ret == 0 &&
+                peek32(fifo_word(ipi2)) ==
+                    (FIFO_PENDING | FIFO_LINKED | ipi) &&
+                fifo_head(3) == ipi,
+          "FIFO: an event consumed and sent again goes behind the tail",
+          peek32(fifo_word(ipi2)));
+    /* the guest empties the queue: the next event is a new head */
+    fifo_consumed();
+    ret = port_op(EVTCHNOP_send, ipi2);
+    check(code, ret == 0 && fifo_head(3) == ipi2 &&
+                peek32(fifo_word(ipi2)) == (FIFO_PENDING | FIFO_LINKED) &&
+                upcall_pending(vcpu_info),
+          "FIFO: once the guest emptied the queue, a new head and upcall",
+          fifo_head(3));
+    check(code, !port_bit(SHINFO_PENDING, ipi2),
+          "FIFO: ... and nothing in the 2-level bitmap", ipi2);
+    clear_upcall(vcpu_info);
+    u64 t0 = rdtsc();
+    ret = poll((u32)&ipi2, 1);
+    u64 ticks = rdtsc() - t0;
+    check(code, ret == 0 && ticks < POLL_AT_ONCE_TICKS,
+          "FIFO: SCHEDOP_poll of the port pending returns at once",
+          ret ? ret : (u32)(ticks >> 10));
+    fifo_consumed();
+
+    ret = port_op(EVTCHNOP_close, ipi2);
+    ret |= port_op(EVTCHNOP_close, ipi);
+    check_eq(code, "FIFO: close both ports", ret, 0);
+    for (i = 1; i < FIFO_MAX_PAGES; i++) {
+        ret = expand_array(gfn_of(fifo_array));
+        if (ret) {
+            break;
+        }
+    }
+    check(code, i == FIFO_MAX_PAGES, "FIFO: 128 event array pages in all",
+          ret);
+    ret = expand_array(gfn_of(fifo_array));
+    check_eq(code, "FIFO: a 129th page is -ENOSPC", ret, -ENOSPC);
+    ret = port_status(DOMID_SELF, NR_PORTS, &st);
+    check_eq(code, "FIFO: port 1024 is a port now (closed)", ret, 0);
+    i = NR_PORTS;
+    ret = poll((u32)&i, 1);
+    check_eq(code, "FIFO: ... which SCHEDOP_poll takes", ret, 0);
+}
+
 static void check_event_channel_op(int code)
 {
     struct evtchn_status st;
@@ -730,10 +957,7 @@ static void check_event_channel_op(int code)
     ret = port_op(EVTCHNOP_unmask, NR_PORTS);
     check_eq(code, "unmask of port 1024 is -EINVAL", ret, -EINVAL);
 
-    ret = evtchn(EVTCHNOP_init_control, &port);
-    check_eq(code, "EVTCHNOP_init_control (FIFO) is -ENOSYS", ret, -ENOSYS);
-    ret = evtchn(EVTCHNOP_expand_array, &port);
-    check_eq(code, "EVTCHNOP_expand_array (FIFO) is -ENOSYS", ret, -ENOSYS);
+    check_fifo(code);
     ret = evtchn(99, &port);
     check_eq(code, "event_channel_op 99 is -ENOSYS", ret, -ENOSYS);
 
@@ -747,6 +971,12 @@ static void check_event_channel_op(int code)
                  EVTCHNSTAT_closed);
     check_status(code, "... the VIRQ port", virq, EVTCHNSTAT_closed);
     check_status(code, "... and xenstore's", store_port, EVTCHNSTAT_closed);
+    ret = expand_array(gfn_of(fifo_array));
+    check_eq(code, "... and goes back to 2-level (expand_array -EOPNOTSUPP)",
+             ret, -EOPNOTSUPP);
+    ret = port_status(DOMID_SELF, NR_PORTS, &st);
+    check_eq(code, "... where status of port 1024 is -EINVAL again", ret,
+             -EINVAL);
     ret = alloc_unbound(DOMID_SELF, &port);
     check(code, ret == 0 && port == 1,
           "... so that alloc_unbound gets port 1 again", ret ? ret : port);

@@ -114,8 +114,24 @@
  *                 dropped; close does not close, send to a closed port or
  *                 port 1024 is not -EINVAL; a second VIRQ_TIMER is not
  *                 -EEXIST, vCPU 7 not -ENOENT, domain 5 not -ESRCH;
- *                 bind_vcpu wrong; FIFO ops or op 99 not -ENOSYS; reset
- *                 leaves a port open
+ *                 bind_vcpu wrong; op 99 not -ENOSYS; reset leaves a
+ *                 port open, or the guest on the FIFO ABI.  FIFO:
+ *                 expand_array before init_control not -EOPNOTSUPP,
+ *                 set_priority not -ENOSYS; init_control at a misaligned
+ *                 offset, across the page end, in ROM, past RAM, on the
+ *                 local APIC or at gfn 2^64 - 2 not -EINVAL (and the
+ *                 guest left on 2-level), for vCPU 7 not -ENOENT;
+ *                 init_control not 17 link bits, again not -EINVAL;
+ *                 set_priority 16, of port 0 or 4096 not -EINVAL; the
+ *                 event pending under 2-level not queued at priority 3
+ *                 (head, ready bit, upcall) when the event array page
+ *                 comes; a masked event queued, an unmask not queueing
+ *                 it; new ports not at priority 7; three sends not
+ *                 making head, LINK, tail; an event sent again after the
+ *                 guest took it not behind the tail; a new event after
+ *                 the guest emptied the queue not a new head; a poll of
+ *                 the port pending not at once; a 129th array page not
+ *                 -ENOSPC; port 1024 not a port, for status and poll
  *   0x23    71    physdev_op: get_free_pirq, map_pirq of GSI 7,
  *                 irq_status_query, eoi or unmap_pirq fail or say the
  *                 wrong flags; PIRQ 0x7fffffff (eoi, irq_status_query) or
@@ -318,6 +334,34 @@ static u32 fuzz_arg(void)
     }
 }
 
+/*
+ * One of the FIFO sub-ops, its argument made here: the frames it names
+ * are never the kernel's (scratch pages, the IVT's, ROM, MMIO, none), for
+ * QEMU writes event words and control blocks into those it accepts.
+ */
+static void fuzz_fifo(u32 *a)
+{
+    static const u32 gfns[] = {
+        SCRATCH / PAGE_SIZE, SCRATCH / PAGE_SIZE + 7, 0,
+        ROM_PTR / PAGE_SIZE, NO_RAM_PTR / PAGE_SIZE, 0xfee00,
+    };
+    u32 *arg = (u32 *)(SCRATCH + rnd() % (SCRATCH_PTRS / 8) * 8);
+    u32 r = rnd();
+
+    a[0] = EVTCHNOP_init_control + r % 3;
+    a[1] = (u32)arg;
+    if (a[0] == EVTCHNOP_set_priority) {
+        arg[0] = r & 8 ? rnd() % 64 : rnd();            /* port */
+        arg[1] = r & 16 ? rnd() % 17 : rnd();           /* priority */
+        return;
+    }
+    /* control_gfn or array_gfn, then (init_control) offset and vCPU */
+    arg[0] = r & 8 ? gfns[rnd() % 6] : rnd();
+    arg[1] = r & 16 ? 0 : rnd();
+    arg[2] = r & 32 ? rnd() % (PAGE_SIZE / 8) * 8 : rnd();
+    arg[3] = r & 64 ? 0 : rnd() % 4;
+}
+
 static void fuzz(int code)
 {
     u8 *guard = (u8 *)SCRATCH + SCRATCH_SIZE;
@@ -333,6 +377,9 @@ static void fuzz(int code)
         u32 nr = i & 1 ? rnd() % 127 : rnd();
         if ((i & 1) && nr >= HC_IRET) {
             nr++;                       /* any slot but the iret one */
+        }
+        if (nr == HC_EVENT_CHANNEL_OP && rnd() % 4 == 0) {
+            fuzz_fifo(a);
         }
         if (nr == HC_SCHED_OP &&
             (a[0] == SCHEDOP_shutdown || a[0] == SCHEDOP_block)) {
