@@ -57,7 +57,8 @@ guest_start() {
 # switches modes) would otherwise boot it again and again until the
 # timeout; this way QEMU exits at once, with 0.  The kernel's log is
 # OUTDIR/NAME-TEST.log, QEMU's own output OUTDIR/NAME-TEST.qemu.log.
-# guest_accel, if set, adds properties to -accel tcg (a,b=c form).
+# guest_accel, if set, adds properties to -accel tcg (a,b=c form);
+# guest_xen_version, if set, replaces xen-version=0x4000a.
 # guest_failed counts the tests that failed.
 guest_tests=0 guest_failed=0
 guest_boot() {
@@ -67,7 +68,7 @@ guest_boot() {
     guest_tests=$((guest_tests + 1))
     rm -f "$log"
     timeout "$limit" "$qemu" -machine pc \
-        -accel "tcg,xen-version=0x4000a${guest_accel:+,$guest_accel}" \
+        -accel "tcg,xen-version=${guest_xen_version:-0x4000a}${guest_accel:+,$guest_accel}" \
         -display none -nodefaults -no-reboot \
         -serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=1 \
         -kernel "$out/$name.elf" -append "$append" "$@" >"$qlog" 2>&1

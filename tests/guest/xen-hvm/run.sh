@@ -26,7 +26,7 @@ truncate -s 1M "$disk" || {
 }
 
 intel=qemu64,vendor=GenuineIntel amd=qemu64,vendor=AuthenticAMD
-echo "1..6"
+echo "1..10"
 guest_boot xen-hvm intel "intel unplug" 60 \
     "Xen 4.10 CPUID leaves, hypercall page with vmcall, hypercalls, CPL 3, unplug, long mode" \
     -cpu "$intel" -drive "file=$disk,if=ide,format=raw" -nic user,model=e1000
@@ -36,6 +36,13 @@ guest_accel=xen-console-io=hcon,xen-gnttab-max-frames=128,xen-evtchn-max-pirq=51
 guest_boot xen-hvm amd "amd tuned" 60 \
     "Xen 4.10 CPUID leaves, hypercall page with vmmcall, hypercalls, CPL 3, long mode, xen-gnttab-max-frames and xen-evtchn-max-pirq" \
     -cpu "$amd" -chardev "file,id=hcon,path=$console"
+# the CPUID leaves by version, as under KVM: each version's HVM features
+for v in 4.4:0x40004 4.5:0x40005 4.6:0x40006 4.17:0x40011; do
+    guest_xen_version=${v#*:} guest_boot xen-hvm "cpuid-${v%%:*}" \
+        "intel v${v%%:*}" 60 \
+        "xen-version=${v#*:}: CPUID 0x40000001 and 0x40000004 as Xen ${v%%:*} has them" \
+        -cpu "$intel"
+done
 guest_boot xen-hvm fuzz "intel fuzz" 300 \
     "1000000 random hypercalls, then xen_version still right" \
     -cpu "$intel"

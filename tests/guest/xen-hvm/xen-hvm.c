@@ -36,10 +36,12 @@
  *                 disagrees with the cmdline
  *   0x04     9    CPUID 0x40000000 EBX,ECX,EDX are not "XenVMMXenVMM"
  *   0x05    11    CPUID 0x40000000 EAX (max leaf) is not 0x40000004
- *   0x06    13    CPUID 0x40000001 EAX (version) is not 0x0004000a
+ *   0x06    13    CPUID 0x40000001 EAX (version) is not 0x0004000a, or
+ *                 with "v4.4", "v4.5", "v4.6" or "v4.17" that version
  *   0x07    15    CPUID 0x40000002 EAX (hypercall pages) is not 1
  *   0x08    17    CPUID 0x40000002 EBX (hypercall MSR) is not 0x40000000
- *   0x09    19    CPUID 0x40000004 faulted
+ *   0x09    19    CPUID 0x40000004 faulted, or its EAX is not what the
+ *                 version offers (0xc for 4.10), or EBX (vCPU id) not 0
  *   0x0a    21    wrmsr 0x40000000 with page index 0 faulted
  *   0x0b    23    a hypercall page slot other than 23 is not
  *                 "mov $slot,%eax; vmcall or vmmcall; ret"
@@ -715,9 +717,36 @@ void kmain(u32 magic, const u32 *mbi)
     check(5, r[0] == XEN_CPUID_BASE + 4,
           "CPUID 0x40000000 max leaf is 0x40000004", r[0]);
 
+    /*
+     * "v4.4" ... "v4.17" on the cmdline: QEMU emulates that version, and
+     * only the CPUID leaves are checked, against what that Xen offers in
+     * the HVM leaf: IOMMU mappings from 4.5, the vCPU id from 4.6, the
+     * per-vCPU upcall vector from 4.17.
+     */
+    static const struct {
+        const char *word;
+        u32 version, hvm_eax;
+    } versions[] = {
+        { "v4.4", 0x40004, 0 },
+        { "v4.5", 0x40005, 0x04 },
+        { "v4.6", 0x40006, 0x0c },
+        { "v4.17", 0x40011, 0x4c },
+    };
+    u32 want_version = XEN_VERSION, want_hvm = 0x0c;
+    const char *leaves_only = 0;
+    for (u32 i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        if (has_word(cmdline, versions[i].word)) {
+            want_version = versions[i].version;
+            want_hvm = versions[i].hvm_eax;
+            leaves_only = versions[i].word;
+        }
+    }
+
     current_check = 6;
     cpuid(XEN_CPUID_BASE + 1, r);
-    check(6, r[0] == XEN_VERSION, "CPUID 0x40000001 version is 4.10", r[0]);
+    check(6, r[0] == want_version,
+          "CPUID 0x40000001 version is the emulated one (4.10 by default)",
+          r[0]);
 
     current_check = 7;
     cpuid(XEN_CPUID_BASE + 2, r);
@@ -728,7 +757,15 @@ void kmain(u32 magic, const u32 *mbi)
 
     current_check = 9;
     cpuid(XEN_CPUID_BASE + 4, r);
-    check(9, 1, "CPUID 0x40000004 (HVM leaf) does not fault", r[0]);
+    check(9, r[0] == want_hvm && r[1] == 0,
+          "CPUID 0x40000004 (HVM leaf): the version's features, vCPU id 0",
+          r[0]);
+    if (leaves_only) {
+        puts("only the CPUID leaves, for Xen ");
+        puts(leaves_only + 1);
+        putc('\n');
+        finish("xen-hvm");
+    }
 
     current_check = 10;
     set_hypercall_page(0);
