@@ -28,9 +28,13 @@ void xen_tcg_vcpu_changed(CPUState *cs, XenEmuVcpuChange what);
  */
 void xen_tcg_recheck_upcall(CPUState *cs);
 
-/* xen-tcg-time.c: set up once; publish @cs's time (and the wallclock) */
+/*
+ * xen-tcg-time.c: set up once; publish @cs's time now (and the
+ * wallclock), or again if its anchor is old (at hypercalls).  BQL held.
+ */
 void xen_tcg_time_init(void);
-void xen_tcg_update_time(CPUState *cs, bool wallclock);
+void xen_tcg_publish_time(CPUState *cs, bool wallclock);
+void xen_tcg_refresh_time(CPUState *cs);
 /* ... and its runstate area's times, from @cs's own thread */
 void xen_tcg_update_runstate(CPUState *cs);
 

@@ -9,9 +9,9 @@
  * TSC rate (cpus_get_elapsed_ticks(), which stops with the VM as the
  * virtual clock does), so that rate is measured against the virtual
  * clock, and refined over an ever longer baseline.  Each vCPU's anchor
- * is taken again whenever it makes a hypercall to the backends (Linux
- * sets its timer through one at every tick), so the error of the rate
- * never builds up; Linux keeps its clock monotonic across such steps,
+ * is taken again at its hypercalls to the backends (Linux sets its
+ * timer through one at every tick), every 10 ms at most, so the error
+ * of the rate never builds up; Linux keeps its clock monotonic across such steps,
  * since the TSC is not declared stable.
  *
  * The wallclock at system time 0 goes to shared_info, as Xen keeps it.
@@ -25,6 +25,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
 #include "cpu.h"
+#include "hw/boards.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "system/cpu-timers.h"
@@ -41,6 +42,8 @@
 
 /* Shortest baseline for a first rate, in ns of the virtual clock */
 #define CALIBRATE_NS        (10 * SCALE_MS)
+/* A vCPU's anchor is taken again at its hypercalls, at most this often */
+#define ANCHOR_PERIOD_NS    (10 * SCALE_MS)
 /* How often the rate is measured again over the longer baseline */
 #define RATE_PERIOD_NS      NANOSECONDS_PER_SECOND
 
@@ -203,10 +206,31 @@ void xen_tcg_time_init(void)
     qemu_mutex_init(&rate_lock);
 }
 
-void xen_tcg_update_time(CPUState *cs, bool wallclock)
+/* Each vCPU's anchor and runstate baseline; under the BQL */
+typedef struct VcpuTime {
+    int64_t anchored;           /* virtual ns of the last anchor */
+    uint64_t runstate_gpa;      /* the area the baseline is for */
+    uint64_t delay_base;        /* run_delay when it was registered */
+    int64_t runstate_updated;   /* virtual ns of the last update */
+} VcpuTime;
+
+static VcpuTime *vcpu_times;
+
+static VcpuTime *vcpu_time(CPUState *cs)
+{
+    unsigned int n = current_machine->smp.max_cpus;
+
+    if (!vcpu_times) {
+        vcpu_times = g_new0(VcpuTime, n);
+    }
+    return cs->cpu_index < n ? &vcpu_times[cs->cpu_index] : NULL;
+}
+
+void xen_tcg_publish_time(CPUState *cs, bool wallclock)
 {
     CPUX86State *env = &X86_CPU(cs)->env;
     struct vcpu_info *vi = qatomic_read(&env->xen_vcpu_info_hva);
+    VcpuTime *vt = vcpu_time(cs);
     struct vcpu_time_info t;
     uint64_t tsc;
     int64_t ns;
@@ -217,6 +241,9 @@ void xen_tcg_update_time(CPUState *cs, bool wallclock)
     measure_rate();
     tsc = tsc_base() + env->tsc_offset;
     ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    if (vt) {
+        vt->anchored = ns;
+    }
     fill(&t, tsc, ns);
     if (vi) {
         publish_hva(&vi->time, &t);
@@ -229,6 +256,16 @@ void xen_tcg_update_time(CPUState *cs, bool wallclock)
     }
 }
 
+void xen_tcg_refresh_time(CPUState *cs)
+{
+    VcpuTime *vt = vcpu_time(cs);
+
+    if (!vt || qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - vt->anchored >=
+               ANCHOR_PERIOD_NS) {
+        xen_tcg_publish_time(cs, false);
+    }
+}
+
 /*
  * Runstate: steal time.  A TCG vCPU is never descheduled by a Xen
  * scheduler, but its thread waits for the host's CPUs like any other:
@@ -238,15 +275,6 @@ void xen_tcg_update_time(CPUState *cs, bool wallclock)
  * hypercalls, at most every RUNSTATE_PERIOD_NS.
  */
 #define RUNSTATE_PERIOD_NS  (4 * SCALE_MS)
-
-typedef struct VcpuRunstate {
-    uint64_t gpa;               /* the area these figures are for */
-    uint64_t delay_base;        /* run_delay when it was registered */
-    int64_t updated;            /* virtual ns of the last update */
-} VcpuRunstate;
-
-static VcpuRunstate *runstates;
-static unsigned int nr_runstates;
 
 /* The calling thread's run_delay in ns, or -1 */
 static int64_t thread_run_delay(void)
@@ -270,37 +298,28 @@ void xen_tcg_update_runstate(CPUState *cs)
     bool wide = xen_is_long_mode();
     int64_t now, delay, steal;
     uint64_t entry, times[4] = { 0 };
-    VcpuRunstate *rs;
+    VcpuTime *vt = vcpu_time(cs);
 
-    if (gpa == INVALID_GPA || cs != current_cpu) {
+    if (gpa == INVALID_GPA || cs != current_cpu || !vt) {
         return;
     }
-    if (cs->cpu_index >= nr_runstates) {
-        unsigned int n = cs->cpu_index + 1;
-
-        runstates = g_renew(VcpuRunstate, runstates, n);
-        memset(runstates + nr_runstates, 0,
-               (n - nr_runstates) * sizeof(*runstates));
-        nr_runstates = n;
-    }
-    rs = &runstates[cs->cpu_index];
     now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     delay = thread_run_delay();
     if (delay < 0) {
         return;
     }
-    if (rs->gpa != gpa) {
+    if (vt->runstate_gpa != gpa) {
         /* newly registered: it says "running since 0" already */
-        rs->gpa = gpa;
-        rs->delay_base = delay;
-        rs->updated = now;
+        vt->runstate_gpa = gpa;
+        vt->delay_base = delay;
+        vt->runstate_updated = now;
         return;
     }
-    if (now - rs->updated < RUNSTATE_PERIOD_NS) {
+    if (now - vt->runstate_updated < RUNSTATE_PERIOD_NS) {
         return;
     }
-    rs->updated = now;
-    steal = MIN(delay - (int64_t)rs->delay_base, now);
+    vt->runstate_updated = now;
+    steal = MIN(delay - (int64_t)vt->delay_base, now);
     times[RUNSTATE_running] = cpu_to_le64(now - MAX(steal, 0));
     times[RUNSTATE_runnable] = cpu_to_le64(MAX(steal, 0));
 

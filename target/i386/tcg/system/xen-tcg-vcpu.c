@@ -120,7 +120,7 @@ void xen_tcg_vcpu_changed(CPUState *cs, XenEmuVcpuChange what)
 {
     /* a new vcpu_info or time area gets the time at once */
     if (what == XEN_EMU_VCPU_INFO || what == XEN_EMU_VCPU_TIME_INFO) {
-        xen_tcg_update_time(cs, what == XEN_EMU_VCPU_INFO);
+        xen_tcg_publish_time(cs, what == XEN_EMU_VCPU_INFO);
     }
     /* as Xen: an upcall pending already comes by a new vector now */
     if (what == XEN_EMU_VCPU_UPCALL_VECTOR && upcall_pending(cs)) {

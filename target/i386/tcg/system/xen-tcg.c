@@ -101,7 +101,7 @@ static bool sched_poll_sleeps(void)
 static void hypercall_return(CPUState *cs)
 {
     xen_tcg_recheck_upcall(cs);
-    xen_tcg_update_time(cs, false);
+    xen_tcg_refresh_time(cs);
     xen_tcg_update_runstate(cs);
 }
 
