@@ -11,8 +11,8 @@
  * clock, and refined over an ever longer baseline.  Each vCPU's anchor
  * is taken again at its hypercalls to the backends (Linux sets its
  * timer through one at every tick), every 10 ms at most, so the error
- * of the rate never builds up; Linux keeps its clock monotonic across such steps,
- * since the TSC is not declared stable.
+ * of the rate never builds up.  Linux keeps its clock monotonic across
+ * such steps, since the TSC is not declared stable.
  *
  * The wallclock at system time 0 goes to shared_info, as Xen keeps it.
  *
