@@ -77,6 +77,13 @@ typedef struct XenEmuAccelOps {
 
 void xen_emu_set_accel_ops(const XenEmuAccelOps *ops);
 
+/*
+ * QEMU wrote [@hva, @hva + @len) of guest RAM through a host pointer:
+ * report it as a DMA write is reported, so that migration's dirty log
+ * sends the page again and TCG drops code it translated from it.
+ */
+void xen_emu_guest_memory_written(void *hva, size_t len);
+
 /* The vcpu_info of vCPU @vcpu_id, through its host pointer, or NULL */
 void *xen_emu_vcpu_info_hva(uint32_t vcpu_id);
 

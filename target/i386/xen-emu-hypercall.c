@@ -240,6 +240,7 @@ static long do_sched_shutdown(XenHypercall *hc)
 static QemuMutex poll_lock;
 static QemuCond poll_cond;
 static uint64_t poll_generation;
+static unsigned int pollers;        /* vCPUs in do_sched_poll()'s wait */
 
 void xen_emu_hypercall_init(void)
 {
@@ -249,6 +250,15 @@ void xen_emu_hypercall_init(void)
 
 static void poll_wake(void)
 {
+    /*
+     * Every event_channel_op passes here: cheap when nobody polls.  The
+     * port's new state before the count, as a poller counts itself in
+     * before it looks at the ports; at worst its 1 ms look catches it.
+     */
+    smp_mb();
+    if (!qatomic_read(&pollers)) {
+        return;
+    }
     WITH_QEMU_LOCK_GUARD(&poll_lock) {
         poll_generation++;
         qemu_cond_broadcast(&poll_cond);
@@ -325,6 +335,7 @@ static long do_sched_poll(XenHypercall *hc)
     if (sp.timeout && (int64_t)sp.timeout < until) {
         until = sp.timeout;
     }
+    qatomic_inc(&pollers);
     while (now < until) {
         uint64_t gen;
 
@@ -341,6 +352,7 @@ static long do_sched_poll(XenHypercall *hc)
         }
         now = ops->system_time_ns();
     }
+    qatomic_dec(&pollers);
     return 0;
 }
 

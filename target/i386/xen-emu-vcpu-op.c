@@ -37,17 +37,6 @@ static void vcpu_changed(CPUState *cs, XenEmuVcpuChange what)
     }
 }
 
-/* Written through its host pointer: tell dirty logging, drop TCG's code */
-static void vcpu_info_written(struct vcpu_info *vi)
-{
-    ram_addr_t offset;
-    MemoryRegion *mr = memory_region_from_host(vi, &offset);
-
-    if (mr) {
-        memory_region_set_dirty(mr, offset, sizeof(*vi));
-    }
-}
-
 bool xen_emu_map_vcpu_info(CPUState *cs, uint64_t gpa)
 {
     CPUX86State *env = &X86_CPU(cs)->env;
@@ -252,7 +241,7 @@ static long register_vcpu_info(XenHypercall *hc, CPUState *target)
         stl_le_p((uint8_t *)vi + 4, ~0u);   /* compat: 32-bit at 4 */
     }
     qatomic_set(&vi->evtchn_upcall_pending, 1);
-    vcpu_info_written(vi);
+    xen_emu_guest_memory_written(vi, sizeof(*vi));
     vcpu_changed(target, XEN_EMU_VCPU_INFO);
     param = xen_evtchn_get_callback_param();
     xen_emu_inject_callback(target->cpu_index, param >> 56);

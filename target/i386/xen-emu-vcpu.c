@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "cpu.h"
+#include "exec/memory.h"
 #include "system/kvm_xen.h"
 #include "system/xen-emu-vcpu.h"
 #include "xen-emu-hypercall.h"
@@ -36,6 +37,16 @@ void xen_emu_set_accel_ops(const XenEmuAccelOps *ops)
 const XenEmuAccelOps *xen_emu_accel_ops(void)
 {
     return accel_ops;
+}
+
+void xen_emu_guest_memory_written(void *hva, size_t len)
+{
+    ram_addr_t offset;
+    MemoryRegion *mr = memory_region_from_host(hva, &offset);
+
+    if (mr) {
+        memory_region_set_dirty(mr, offset, len);
+    }
 }
 
 void *xen_emu_vcpu_info_hva(uint32_t vcpu_id)

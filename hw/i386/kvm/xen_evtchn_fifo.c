@@ -323,8 +323,6 @@ static bool link_behind(XenEvtchnFifo *f, uint32_t tail, uint32_t port)
 static void raise_upcall(uint32_t vcpu)
 {
     struct vcpu_info *vi = xen_emu_vcpu_info_hva(vcpu);
-    ram_addr_t offset;
-    MemoryRegion *mr;
 
     if (!vi) {
         return;
@@ -333,10 +331,7 @@ static void raise_upcall(uint32_t vcpu)
         xen_emu_inject_callback(vcpu,
                                 CALLBACK_TYPE(xen_evtchn_get_callback_param()));
     }
-    mr = memory_region_from_host(vi, &offset);
-    if (mr) {
-        memory_region_set_dirty(mr, offset, sizeof(vi->evtchn_upcall_pending));
-    }
+    xen_emu_guest_memory_written(vi, sizeof(vi->evtchn_upcall_pending));
 }
 
 void xen_evtchn_fifo_set_pending(XenEvtchnFifo *f, uint32_t port,

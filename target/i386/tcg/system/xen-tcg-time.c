@@ -121,17 +121,6 @@ static void measure_rate(void)
     qatomic_set(&rate_measured, ns);
 }
 
-/* Written through a host pointer: tell dirty logging, drop TCG's code */
-static void host_written(void *p, size_t len)
-{
-    ram_addr_t offset;
-    MemoryRegion *mr = memory_region_from_host(p, &offset);
-
-    if (mr) {
-        memory_region_set_dirty(mr, offset, len);
-    }
-}
-
 /* Fill @t, as the guest reads it, with the anchor @tsc, @ns */
 static void fill(struct vcpu_time_info *t, uint64_t tsc, int64_t ns)
 {
@@ -155,7 +144,7 @@ static void publish_hva(struct vcpu_time_info *dst,
     memcpy((uint8_t *)dst + 8, (const uint8_t *)src + 8, sizeof(*src) - 8);
     smp_wmb();      /* the fields before the even version */
     qatomic_set(&dst->version, cpu_to_le32(version + 1));
-    host_written(dst, sizeof(*dst));
+    xen_emu_guest_memory_written(dst, sizeof(*dst));
 }
 
 static void publish_gpa(hwaddr gpa, const struct vcpu_time_info *src)
@@ -198,7 +187,7 @@ static void publish_wallclock(int64_t ns)
     }
     smp_wmb();      /* the fields before the even version */
     qatomic_set(&w[0], cpu_to_le32(le32_to_cpu(w[0]) + 1));
-    host_written(shinfo, TARGET_PAGE_SIZE);
+    xen_emu_guest_memory_written(shinfo, TARGET_PAGE_SIZE);
 }
 
 void xen_tcg_time_init(void)
