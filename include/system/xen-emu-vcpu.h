@@ -73,6 +73,12 @@ typedef struct XenEmuAccelOps {
     uint16_t (*evtchn_max_pirq)(void);
     /* Optional: what the host kernel accelerates (KVM_XEN_HVM_CONFIG_*) */
     uint32_t (*kernel_caps)(void);
+    /*
+     * Optional: @cs's Xen state was loaded (migration, snapshot) and the
+     * accelerator keeps none of it elsewhere; without it, the accelerator
+     * restores it itself (KVM, when it puts the vCPU's registers).
+     */
+    void (*vcpu_loaded)(CPUState *cs);
 } XenEmuAccelOps;
 
 void xen_emu_set_accel_ops(const XenEmuAccelOps *ops);
@@ -98,6 +104,9 @@ void xen_emu_set_callback_asserted(void);
 
 /* Bind VIRQ @virq of vCPU @vcpu_id to @port (0: unbind); -errno */
 int xen_emu_set_vcpu_virq(uint32_t vcpu_id, uint16_t virq, uint16_t port);
+
+/* @cs's Xen state came from a migration stream: rebuild what it implies */
+void xen_emu_vcpu_post_load(CPUState *cs);
 
 /* SHUTDOWN_soft_reset, and a reset of the machine: Xen state as at boot */
 int xen_emu_soft_reset(void);

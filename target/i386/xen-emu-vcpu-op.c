@@ -382,6 +382,34 @@ long xen_emu_vcpu_op(XenHypercall *hc)
     }
 }
 
+/*
+ * The loaded env fields say where the areas are and when the timers
+ * fire; the host pointer and QEMU's timers are this process's own.
+ */
+void xen_emu_vcpu_post_load(CPUState *cs)
+{
+    const XenEmuAccelOps *ops = xen_emu_accel_ops();
+    CPUX86State *env = &X86_CPU(cs)->env;
+    uint64_t gpa = env->xen_vcpu_info_gpa;
+
+    if (!ops || !ops->vcpu_loaded) {
+        return;
+    }
+    if (gpa == INVALID_GPA) {
+        gpa = env->xen_vcpu_info_default_gpa;
+    }
+    if (!xen_emu_map_vcpu_info(cs, gpa)) {
+        xen_emu_map_vcpu_info(cs, INVALID_GPA);
+    }
+    xen_emu_set_periodic_timer(cs, env->xen_periodic_timer_period);
+    if (env->xen_singleshot_timer_ns) {
+        xen_emu_set_singleshot_timer(cs, env->xen_singleshot_timer_ns);
+    } else {
+        stop_singleshot(cs);
+    }
+    ops->vcpu_loaded(cs);
+}
+
 void xen_emu_vcpu_reset_state(CPUState *cs)
 {
     CPUX86State *env = &X86_CPU(cs)->env;

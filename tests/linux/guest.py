@@ -144,6 +144,19 @@ class Guest:
         pre = "XTEST: %s " % key
         return [l[len(pre):] for l in self.seen if l.startswith(pre)]
 
+    def drain(self):
+        """Take the console lines not read yet into self.seen, once QEMU
+        has exited; returns self.seen."""
+        while True:
+            try:
+                line = self.lines.get(timeout=5)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.seen.append(line)
+        return self.seen
+
     def close(self, timeout=30):
         if self.proc.poll() is None:
             try:

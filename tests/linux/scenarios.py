@@ -18,6 +18,7 @@ import sys
 import time
 
 from guest import Guest, GuestError
+from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402 (guest's path)
 
 E1000 = (0x8086, 0x100e)
 VIRTIO_NET = (0x1af4, 0x1000)
@@ -1072,6 +1073,272 @@ def scenario_pvh_bad_kernel(t, env):
             "note loads", r.stderr[-300:])
 
 
+
+# A guest that keeps xvdb, hvc0 and netfront busy: each record that
+# dd reports written (O_DIRECT, then fsync) is announced on the console
+# as "wdone N"; /var/stop ends the loops.  A fetch that was under way
+# through slirp when the guest moved is lost with the source's host
+# side: timeout ends it.
+BUSY_GUEST = (
+    "rm -f /var/stop; "
+    "(i=0; while [ ! -e /var/stop ] && [ $i -lt 16000 ]; do i=$((i + 1)); "
+    "printf rec%08d $i | dd of=/dev/xvdb bs=512 seek=$i count=1 "
+    "conv=sync,notrunc,fsync oflag=direct 2>/dev/null || break; "
+    "echo wdone $i; done) & "
+    "(i=0; while [ ! -e /var/stop ]; do i=$((i + 1)); "
+    "echo hvc-line-$i >/dev/hvc0; sleep 0.1; done) & "
+    "(while [ ! -e /var/stop ]; do timeout 10 wget -q -O - "
+    "http://10.0.2.100/ 2>/dev/null | grep -q marker && echo netok; "
+    "sleep 0.3; done) &")
+
+
+def wdone(lines):
+    return [int(l.split()[1]) for l in lines
+            if re.fullmatch(r"wdone \d+", l)]
+
+
+def records_missing(path, numbers):
+    """Which of the records @numbers the raw image @path lacks."""
+    with open(path, "rb") as f:
+        data = f.read()
+    return [n for n in numbers
+            if data[n * 512:n * 512 + 11] != b"rec%08d" % n]
+
+
+def busy_goes_on(t, g, what, after):
+    """The writer passes record @after, netfront fetches, hvc0 writes."""
+    deadline = time.monotonic() + 90
+    while True:
+        n = int(g.expect(r"^wdone \d+$", 90).group(0).split()[1])
+        if n > after or time.monotonic() > deadline:
+            break
+    t.check(n > after, what + "the writer goes on (record %d after %d)"
+            % (n, after))
+    g.expect(r"^netok$", 60)
+    t.check(True, what + "netfront fetches again")
+
+
+def wait_migration(g, timeout=180):
+    deadline = time.monotonic() + timeout
+    while True:
+        status = g.qmp("query-migrate").get("status")
+        if status in ("completed", "failed", "cancelled") or \
+           time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def scenario_migrate(t, env):
+    """Live migration over unix, tcp, exec and file URIs, one hop each,
+    after one the destination of which dies half way, while the guest
+    writes records to a xen-disk, lines to hvc0 and fetches over
+    netfront: the guest goes on each time, and every record it saw
+    written is on the disk."""
+    name = "migrate"
+    what = name + ": "
+    root = env.disk(name)
+    scratch = small_disk(env, name + "-scratch")
+    hop = [0]
+    lines = []
+
+    def start(incoming=()):
+        n = hop[0]
+        hvc = os.path.join(env.out, "%s.%d.hvc.log" % (name, n))
+        hop[0] += 1
+        return hvc, env.guest(
+            "%s.%d" % (name, n),
+            ["-drive", "file=%s,if=xen,format=raw" % root,
+             "-drive", "file=%s,if=xen,format=raw" % scratch,
+             "-netdev", env.netdev("pv"),
+             "-device", "xen-net-device,netdev=pv,mac=" + MAC,
+             "-chardev", "file,id=hvc,path=" + hvc,
+             "-device", "xen-console,chardev=hvc"] + list(incoming), smp=2)
+
+    sock = os.path.join(env.out, name + ".sock")
+    state = os.path.join(env.out, name + ".state")
+    hops = [("unix", "unix:" + sock, None),
+            ("tcp", "tcp:127.0.0.1:%d" % (47000 + os.getpid() % 1000), None),
+            ("exec", "exec:cat >" + state, "exec:cat " + state),
+            ("file", "file:" + state, "file:" + state)]
+    hvc, g = start()
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("ip addr add 10.0.2.15/24 dev eth0 && "
+                            "ip link set eth0 up && " + BUSY_GUEST)
+        t.check(status == 0, what + "the busy loops started", out)
+        g.expect(r"^netok$", 60)
+
+        # a destination that dies half way: the source goes on
+        w = what + "destination killed: "
+        _, dst = start(["-incoming", "defer"])
+        dst.qmp("migrate-incoming", uri="unix:" + sock)
+        g.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 20})
+        g.qmp("migrate", uri="unix:" + sock)
+        time.sleep(3)
+        dst.proc.kill()
+        dst.close(5)
+        status = wait_migration(g, 60)
+        t.check(status == "failed", w + "the migration failed", status)
+        t.check(g.qmp("query-status")["status"] == "running",
+                w + "the source still runs the guest")
+        g.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 34})
+        busy_goes_on(t, g, w, max(wdone(g.seen) or [0]))
+
+        for kind, uri_out, uri_in in hops:
+            w = what + kind + ": "
+            if os.path.exists(state):
+                os.unlink(state)
+            hvc, dst = start(["-incoming", "defer"])
+            if not uri_in:
+                dst.qmp("migrate-incoming", uri=uri_out)
+            g.qmp("migrate", uri=uri_out)
+            status = wait_migration(g)
+            if uri_in and status == "completed":
+                dst.qmp("migrate-incoming", uri=uri_in)
+                status = wait_migration(dst)
+            t.check(status == "completed", w + "migration completed",
+                    status)
+            g.qmp("quit")
+            g.close(10)
+            lines += g.drain()
+            g = dst
+            if status != "completed":
+                raise GuestError("migration " + str(status))
+            g.qmp("cont")
+            t.check(g.qmp("query-status")["status"] == "running",
+                    w + "the destination runs the guest")
+            busy_goes_on(t, g, w, max(wdone(lines) or [0]))
+
+        status, out = g.run("touch /var/stop; sleep 1; "
+                            "echo hvc0-after-migration >/dev/hvc0")
+        time.sleep(0.5)
+        with open(hvc, errors="replace") as f:
+            text = f.read()
+        t.check("hvc0-after-migration" in text and "hvc-line-" in text,
+                what + "hvc0 goes on writing to the last destination's "
+                "chardev")
+        status, out = g.run("dd if=/dev/xvda of=/dev/null bs=64k count=64 "
+                            "iflag=direct 2>&1")
+        t.check(status == 0, what + "blkfront still reads xvda", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+    seen = wdone(lines + g.drain())
+    t.check(seen == list(range(1, len(seen) + 1)),
+            what + "the guest's records came one by one across the hops, "
+            "none lost, none twice")
+    missing = records_missing(scratch, seen)
+    t.check(len(seen) > 100 and not missing,
+            what + "all %d records the guest saw written are on the disk"
+            % len(seen), missing[:10])
+
+
+def make_qcow2(env, path, size, backing=None):
+    """A qcow2 image made by our QEMU itself (blockdev-create)."""
+    open(path, "wb").close()
+    qmp_path = path + ".qmp"
+    mon = QEMUMonitorProtocol(qmp_path, server=True)
+    proc = subprocess.Popen([env.qemu, "-machine", "none", "-nodefaults",
+                             "-display", "none", "-qmp", "unix:" + qmp_path])
+    try:
+        mon.accept(timeout=30)
+        mon.cmd("blockdev-add", driver="file", filename=path,
+                **{"node-name": "proto"})
+        opts = {"driver": "qcow2", "file": "proto", "size": size}
+        if backing:
+            opts.update({"backing-file": backing, "backing-fmt": "raw"})
+        mon.cmd("blockdev-create", **{"job-id": "create", "options": opts})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            jobs = mon.cmd("query-jobs")
+            if all(j["status"] == "concluded" for j in jobs):
+                break
+            time.sleep(0.1)
+        mon.cmd("job-dismiss", id="create")
+        mon.cmd("quit")
+    finally:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        mon.close()
+
+
+def hmp(g, line):
+    return g.qmp("human-monitor-command", **{"command-line": line})
+
+
+def scenario_snapshots(t, env):
+    """savevm and loadvm, three times, on qcow2 images, while the guest
+    is busy as in the migrate scenario: after each loadvm the guest goes
+    on from the snapshot, and its disk holds exactly what it wrote."""
+    name = "snapshots"
+    what = name + ": "
+    root = os.path.join(env.out, name + ".qcow2")
+    scratch = os.path.join(env.out, name + "-scratch.qcow2")
+    backing = os.path.abspath(os.path.join(env.images, "root.img"))
+    make_qcow2(env, root, os.path.getsize(backing), backing)
+    make_qcow2(env, scratch, 8 << 20)
+    hvc = os.path.join(env.out, name + ".hvc.log")
+    g = env.guest(name, ["-drive", "file=%s,if=xen,format=qcow2" % root,
+                         "-drive", "file=%s,if=xen,format=qcow2" % scratch,
+                         "-netdev", env.netdev("pv"),
+                         "-device", "xen-net-device,netdev=pv,mac=" + MAC,
+                         "-chardev", "file,id=hvc,path=" + hvc,
+                         "-device", "xen-console,chardev=hvc"], smp=2)
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("ip addr add 10.0.2.15/24 dev eth0 && "
+                            "ip link set eth0 up && " + BUSY_GUEST)
+        t.check(status == 0, what + "the busy loops started", out)
+        g.expect(r"^netok$", 60)
+        for n in (1, 2, 3):
+            w = what + "round %d: " % n
+            g.expect(r"^wdone \d+$", 60)
+            out = hmp(g, "savevm snap%d" % n)
+            t.check(out == "", w + "savevm", out)
+            busy_goes_on(t, g, w + "after savevm: ",
+                         max(wdone(g.seen)) + 10)
+            top = max(wdone(g.seen))
+            out = hmp(g, "loadvm snap%d" % n)
+            t.check(out == "" and
+                    g.qmp("query-status")["status"] == "running",
+                    w + "loadvm, and the guest runs", out)
+            # the records start again from where the snapshot was
+            last, rewound = top, None
+            deadline = time.monotonic() + 60
+            while rewound is None and time.monotonic() < deadline:
+                k = int(g.expect(r"^wdone \d+$", 60).group(0).split()[1])
+                if k <= last:
+                    rewound = k
+                last = k
+            t.check(rewound is not None and rewound < top,
+                    w + "the guest went back to the snapshot (record %s, "
+                    "%d before loadvm)" % (rewound, top))
+            busy_goes_on(t, g, w + "after loadvm: ", top)
+        g.run("touch /var/stop; sleep 2")
+        last = wdone(g.seen)[-1]
+        status, out = g.run("dd if=/dev/xvdb bs=512 count=16001 "
+                            "iflag=direct 2>/dev/null | tr '\\0' '\\n' | "
+                            "grep '^rec' >/var/recs; wc -l </var/recs; "
+                            "tail -n 1 /var/recs")
+        ok = status == 0 and len(out) == 2 and out[1].startswith("rec")
+        count, top = (int(out[0]), int(out[1][3:])) if ok else (0, 0)
+        t.check(ok and count == top and top in (last, last + 1),
+                what + "the disk has records 1 to %d, as the guest's last "
+                "timeline wrote them" % last, out)
+        g.run("echo hvc0-after-loadvm >/dev/hvc0")
+        time.sleep(0.5)
+        with open(hvc, errors="replace") as f:
+            t.check("hvc0-after-loadvm" in f.read(),
+                    what + "hvc0 still reaches its chardev")
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
@@ -1088,6 +1355,8 @@ SCENARIOS = {
     "bad-blk": scenario_bad_blk,
     "pvh": scenario_pvh,
     "pvh-bad-kernel": scenario_pvh_bad_kernel,
+    "migrate": scenario_migrate,
+    "snapshots": scenario_snapshots,
     "upstream-kvm-xen": lambda t, env: [
         scenario_upstream_kvm_xen(t, env, n) for n in UPSTREAM_KVM_XEN],
 }

@@ -29,6 +29,7 @@
 #include "hw/core/cpu.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/interface/event_channel.h"
+#include "migration/vmstate.h"
 #include "system/xen-emu-vcpu.h"
 #include "xen_evtchn.h"
 #include "xen_evtchn_fifo.h"
@@ -55,12 +56,15 @@ typedef struct FifoPage {
     MemoryRegion *mr;
     hwaddr offset;
     uint8_t *hva;
+    uint64_t gfn;
 } FifoPage;
 
 typedef struct FifoVcpu {
     FifoPage page;                          /* holding the control block */
     struct evtchn_fifo_control_block *cb;   /* NULL: no init_control yet */
+    uint32_t cb_offset;                     /* in its page */
     uint32_t tail[EVTCHN_FIFO_MAX_QUEUES];  /* 0: the queue is empty */
+    bool migrated_cb;                       /* cb, for the stream */
 } FifoVcpu;
 
 struct XenEvtchnFifo {
@@ -75,6 +79,9 @@ struct XenEvtchnFifo {
     uint32_t *queued_vcpu;
     /* per port: raised while it had no event word */
     unsigned long *early;
+    /* for the migration stream: the frames behind page[], nr_ports */
+    uint64_t page_gfn[MAX_ARRAY_PAGES];
+    int32_t early_bits;
 };
 
 static void page_written(FifoPage *pg, void *p, size_t len)
@@ -103,6 +110,7 @@ static int map_page(FifoPage *pg, uint64_t gfn)
         return -EINVAL;
     }
     pg->mr = mrs.mr;
+    pg->gfn = gfn;
     pg->offset = mrs.offset_within_region;
     pg->hva = (uint8_t *)memory_region_get_ram_ptr(mrs.mr) + pg->offset;
     return 0;
@@ -153,6 +161,7 @@ static XenEvtchnFifo *fifo_new(uint32_t nr_ports)
     f->queued_prio = g_new0(uint8_t, nr_ports);
     f->queued_vcpu = g_new0(uint32_t, nr_ports);
     f->early = bitmap_new(nr_ports);
+    f->early_bits = nr_ports;
     return f;
 }
 
@@ -211,6 +220,7 @@ int xen_evtchn_fifo_init_control(XenEvtchnFifo **pf, uint32_t nr_ports,
         goto fail;
     }
     v->cb = (struct evtchn_fifo_control_block *)(v->page.hva + offset);
+    v->cb_offset = offset;
     memset(v->tail, 0, sizeof(v->tail));
     trace_xen_evtchn_fifo_init_control(vcpu, gfn, offset, !*pf);
     *pf = f;
@@ -458,3 +468,89 @@ bool xen_evtchn_fifo_is_masked(XenEvtchnFifo *f, uint32_t port)
 
     return !w || (word_read(w) & W_MASKED);
 }
+
+/*
+ * Migration: what lives only here (the frames the guest gave, the queue
+ * tails, priorities, where each port was queued).  The event words and
+ * control blocks are guest RAM and travel with it.
+ */
+XenEvtchnFifo *xen_evtchn_fifo_new_for_load(uint32_t nr_ports)
+{
+    return fifo_new(nr_ports);
+}
+
+static int fifo_pre_save(void *opaque)
+{
+    XenEvtchnFifo *f = opaque;
+
+    for (uint32_t i = 0; i < f->nr_vcpus; i++) {
+        f->vcpu[i].migrated_cb = f->vcpu[i].cb != NULL;
+    }
+    for (uint32_t i = 0; i < MAX_ARRAY_PAGES; i++) {
+        f->page_gfn[i] = i < f->nr_pages ? f->page[i].gfn : 0;
+    }
+    return 0;
+}
+
+static int fifo_post_load(void *opaque, int version_id)
+{
+    XenEvtchnFifo *f = opaque;
+
+    if (f->nr_pages > MAX_ARRAY_PAGES) {
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < f->nr_vcpus; i++) {
+        FifoVcpu *v = &f->vcpu[i];
+
+        if (!v->migrated_cb) {
+            continue;
+        }
+        if (v->cb_offset > FIFO_PAGE_SIZE - sizeof(*v->cb) ||
+            map_page(&v->page, v->page.gfn)) {
+            return -EINVAL;
+        }
+        v->cb = (struct evtchn_fifo_control_block *)(v->page.hva +
+                                                     v->cb_offset);
+    }
+    for (uint32_t i = 0; i < f->nr_pages; i++) {
+        if (map_page(&f->page[i], f->page_gfn[i])) {
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_fifo_vcpu = {
+    .name = "xen_evtchn_fifo/vcpu",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(migrated_cb, FifoVcpu),
+        VMSTATE_UINT64(page.gfn, FifoVcpu),
+        VMSTATE_UINT32(cb_offset, FifoVcpu),
+        VMSTATE_UINT32_ARRAY(tail, FifoVcpu, EVTCHN_FIFO_MAX_QUEUES),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+const VMStateDescription vmstate_xen_evtchn_fifo = {
+    .name = "xen_evtchn_fifo",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = fifo_pre_save,
+    .post_load = fifo_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_EQUAL(nr_ports, XenEvtchnFifo, NULL),
+        VMSTATE_UINT32_EQUAL(nr_vcpus, XenEvtchnFifo, NULL),
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT32(vcpu, XenEvtchnFifo, nr_vcpus,
+                                             vmstate_fifo_vcpu, FifoVcpu),
+        VMSTATE_UINT32(nr_pages, XenEvtchnFifo),
+        VMSTATE_UINT64_ARRAY(page_gfn, XenEvtchnFifo, MAX_ARRAY_PAGES),
+        VMSTATE_VBUFFER_UINT32(priority, XenEvtchnFifo, 0, NULL, nr_ports),
+        VMSTATE_VBUFFER_UINT32(queued_prio, XenEvtchnFifo, 0, NULL, nr_ports),
+        VMSTATE_VARRAY_UINT32(queued_vcpu, XenEvtchnFifo, nr_ports, 0,
+                              vmstate_info_uint32, uint32_t),
+        VMSTATE_BITMAP(early, XenEvtchnFifo, 0, early_bits),
+        VMSTATE_END_OF_LIST()
+    }
+};

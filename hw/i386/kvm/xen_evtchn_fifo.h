@@ -56,4 +56,8 @@ void xen_evtchn_fifo_unmask(XenEvtchnFifo *fifo, uint32_t port,
 bool xen_evtchn_fifo_is_pending(XenEvtchnFifo *fifo, uint32_t port);
 bool xen_evtchn_fifo_is_masked(XenEvtchnFifo *fifo, uint32_t port);
 
+/* Migration: an empty state to load into, and its description */
+XenEvtchnFifo *xen_evtchn_fifo_new_for_load(uint32_t nr_ports);
+extern const VMStateDescription vmstate_xen_evtchn_fifo;
+
 #endif

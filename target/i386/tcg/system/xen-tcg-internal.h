@@ -21,6 +21,7 @@ void xen_tcg_inject_callback(CPUState *cs, int type);
 
 /* A hypercall changed @what of @cs's Xen state */
 void xen_tcg_vcpu_changed(CPUState *cs, XenEmuVcpuChange what);
+void xen_tcg_vcpu_loaded(CPUState *cs);
 
 /*
  * Where Xen would re-enter the guest: deliver an upcall the guest set

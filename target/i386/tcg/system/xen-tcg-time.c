@@ -29,6 +29,7 @@
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "system/cpu-timers.h"
+#include "system/runstate.h"
 #include "system/kvm_xen.h"
 #include "hw/xen/interface/xen.h"
 #include "hw/xen/interface/vcpu.h"
@@ -96,6 +97,10 @@ static void measure_rate(void)
 
     if (qatomic_read(&rate_started) &&
         ns - qatomic_read(&rate_measured) < RATE_PERIOD_NS) {
+        return;
+    }
+    /* a first baseline needs the virtual clock to move */
+    if (!qatomic_read(&rate_started) && !runstate_is_running()) {
         return;
     }
     QEMU_LOCK_GUARD(&rate_lock);

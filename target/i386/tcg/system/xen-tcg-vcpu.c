@@ -128,6 +128,16 @@ void xen_tcg_vcpu_changed(CPUState *cs, XenEmuVcpuChange what)
     }
 }
 
+/*
+ * Loaded from a stream: the time areas in guest RAM stay right (the TSC
+ * and the virtual clock both stood still meanwhile), and are anchored
+ * here again at the vCPU's next hypercall; look at the upcall.
+ */
+void xen_tcg_vcpu_loaded(CPUState *cs)
+{
+    xen_tcg_recheck_upcall(cs);
+}
+
 static void upcall_bh_run(void *opaque)
 {
     xen_tcg_kick_upcalls();

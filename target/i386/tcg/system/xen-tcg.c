@@ -111,6 +111,7 @@ static const XenEmuAccelOps xen_tcg_accel_ops = {
     .gva_to_gpa = gva_to_gpa,
     .system_time_ns = xen_tcg_system_time_ns,
     .vcpu_changed = xen_tcg_vcpu_changed,
+    .vcpu_loaded = xen_tcg_vcpu_loaded,
     .callback_changed = xen_tcg_kick_upcalls,
     .sched_poll_sleeps = sched_poll_sleeps,
     .sched_block = xen_tcg_sched_block,
