@@ -169,6 +169,9 @@ class Guest:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             status = self.proc.wait()
-        self.monitor.close()
+        try:
+            self.monitor.close()
+        except (EOFError, OSError):
+            pass        # QEMU closed it first (quit, or killed)
         self.log.close()
         return status

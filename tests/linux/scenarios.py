@@ -1092,6 +1092,28 @@ BUSY_GUEST = (
     "sleep 0.3; done) &")
 
 
+def busy_guest(env, name, hvc, disks, fmt, extra=()):
+    """The guest on root and scratch @disks, with xen-net and a
+    xen-console writing to @hvc."""
+    args = []
+    for d in disks:
+        args += ["-drive", "file=%s,if=xen,format=%s" % (d, fmt)]
+    return env.guest(name, args + [
+        "-netdev", env.netdev("pv"),
+        "-device", "xen-net-device,netdev=pv,mac=" + MAC,
+        "-chardev", "file,id=hvc,path=" + hvc,
+        "-device", "xen-console,chardev=hvc"] + list(extra), smp=2)
+
+
+def start_busy(t, g, what):
+    g.start()
+    g.ready()
+    status, out = g.run("ip addr add 10.0.2.15/24 dev eth0 && "
+                        "ip link set eth0 up && " + BUSY_GUEST)
+    t.check(status == 0, what + "the busy loops started", out)
+    g.expect(r"^netok$", 60)
+
+
 def wdone(lines):
     return [int(l.split()[1]) for l in lines
             if re.fullmatch(r"wdone \d+", l)]
@@ -1145,14 +1167,8 @@ def scenario_migrate(t, env):
         n = hop[0]
         hvc = os.path.join(env.out, "%s.%d.hvc.log" % (name, n))
         hop[0] += 1
-        return hvc, env.guest(
-            "%s.%d" % (name, n),
-            ["-drive", "file=%s,if=xen,format=raw" % root,
-             "-drive", "file=%s,if=xen,format=raw" % scratch,
-             "-netdev", env.netdev("pv"),
-             "-device", "xen-net-device,netdev=pv,mac=" + MAC,
-             "-chardev", "file,id=hvc,path=" + hvc,
-             "-device", "xen-console,chardev=hvc"] + list(incoming), smp=2)
+        return hvc, busy_guest(env, "%s.%d" % (name, n), hvc,
+                               (root, scratch), "raw", incoming)
 
     sock = os.path.join(env.out, name + ".sock")
     state = os.path.join(env.out, name + ".state")
@@ -1162,12 +1178,7 @@ def scenario_migrate(t, env):
             ("file", "file:" + state, "file:" + state)]
     hvc, g = start()
     try:
-        g.start()
-        g.ready()
-        status, out = g.run("ip addr add 10.0.2.15/24 dev eth0 && "
-                            "ip link set eth0 up && " + BUSY_GUEST)
-        t.check(status == 0, what + "the busy loops started", out)
-        g.expect(r"^netok$", 60)
+        start_busy(t, g, what)
 
         # a destination that dies half way: the source goes on
         w = what + "destination killed: "
@@ -1282,19 +1293,9 @@ def scenario_snapshots(t, env):
     make_qcow2(env, root, os.path.getsize(backing), backing)
     make_qcow2(env, scratch, 8 << 20)
     hvc = os.path.join(env.out, name + ".hvc.log")
-    g = env.guest(name, ["-drive", "file=%s,if=xen,format=qcow2" % root,
-                         "-drive", "file=%s,if=xen,format=qcow2" % scratch,
-                         "-netdev", env.netdev("pv"),
-                         "-device", "xen-net-device,netdev=pv,mac=" + MAC,
-                         "-chardev", "file,id=hvc,path=" + hvc,
-                         "-device", "xen-console,chardev=hvc"], smp=2)
+    g = busy_guest(env, name, hvc, (root, scratch), "qcow2")
     try:
-        g.start()
-        g.ready()
-        status, out = g.run("ip addr add 10.0.2.15/24 dev eth0 && "
-                            "ip link set eth0 up && " + BUSY_GUEST)
-        t.check(status == 0, what + "the busy loops started", out)
-        g.expect(r"^netok$", 60)
+        start_busy(t, g, what)
         for n in (1, 2, 3):
             w = what + "round %d: " % n
             g.expect(r"^wdone \d+$", 60)
