@@ -1274,7 +1274,10 @@ def make_qcow2(env, path, size, backing=None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        mon.close()
+        try:
+            mon.close()
+        except (EOFError, OSError):
+            pass        # QEMU quit first
 
 
 def hmp(g, line):
