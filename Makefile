@@ -2,6 +2,7 @@
 #
 #   make            install missing build deps, fetch QEMU, patch, build
 #   make check      build (also without KVM), then run every test suite
+#   make build-asan build with AddressSanitizer and UBSan in build-asan/
 #   make check-xtf  build, then boot Xen's own tests (XTF, tests/xtf/run.sh)
 #   make run        build, then boot the demo
 #   make run-pvh    build, then boot the demo kernel as a Xen PVH guest
@@ -26,9 +27,16 @@ QEMU_QTESTS := pxe-test migration-test rtc-test i440fx-test q35-test \
 # The second configuration make check tests: what a host that is not x86
 # gets (no KVM), with Xen guests under TCG all the same
 BUILD_NOKVM := build-nokvm
+# AddressSanitizer and UndefinedBehaviorSanitizer, for the tests that feed
+# QEMU a guest's bad input; either one's report stops QEMU (for UBSan,
+# -fno-sanitize-recover)
+BUILD_ASAN := build-asan
+ASAN_CONFIGURE_FLAGS := --enable-asan --enable-ubsan \
+	--extra-cflags=-fno-sanitize-recover=undefined \
+	--extra-cflags=-fno-omit-frame-pointer
 
-.PHONY: all deps fetch source configure build build-nokvm check check-xtf run run-pvh install \
-	clean distclean
+.PHONY: all deps fetch source configure build build-nokvm build-asan check \
+	check-xtf run run-pvh install clean distclean
 .DEFAULT_GOAL := all
 
 all: build
@@ -60,6 +68,15 @@ build-nokvm: source
 	    { echo "make: the QEMU build without KVM failed; see the errors above" >&2; exit 1; }
 	@BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) scripts/link-firmware.sh
 
+build-asan: source
+	@BUILD_DIR=$(CURDIR)/$(BUILD_ASAN) \
+	    EXTRA_CONFIGURE_FLAGS="$(ASAN_CONFIGURE_FLAGS)" \
+	    scripts/configure-qemu.sh
+	@ccache --max-size=3G >/dev/null 2>&1 || true
+	@ninja -C $(BUILD_ASAN) $(NINJA_TARGETS) || \
+	    { echo "make: the QEMU build with sanitizers failed; see the errors above" >&2; exit 1; }
+	@BUILD_DIR=$(CURDIR)/$(BUILD_ASAN) scripts/link-firmware.sh
+
 check: build build-nokvm
 	@NOKVM_BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) scripts/check.sh
 
@@ -76,7 +93,7 @@ install: build
 	@scripts/install.sh "$(PREFIX)"
 
 clean:
-	rm -rf $(BUILD) $(BUILD_NOKVM)
+	rm -rf $(BUILD) $(BUILD_NOKVM) $(BUILD_ASAN)
 
 distclean: clean
 	rm -rf qemu-src qemu-src.tmp
