@@ -1,8 +1,10 @@
 # Build QEMU 10.0 with our Xen platform device and Xen-on-TCG support.
 #
 #   make            install missing build deps, fetch QEMU, patch, build
-#   make check      build (also without KVM), then run every test suite
+#   make check      build (also without KVM and with sanitizers), then run
+#                   every test suite
 #   make build-asan build with AddressSanitizer and UBSan in build-asan/
+#   make check-asan build-asan, then run the tests make check runs on it
 #   make check-xtf  build, then boot Xen's own tests (XTF, tests/xtf/run.sh)
 #   make run        build, then boot the demo
 #   make run-pvh    build, then boot the demo kernel as a Xen PVH guest
@@ -36,7 +38,7 @@ ASAN_CONFIGURE_FLAGS := --enable-asan --enable-ubsan \
 	--extra-cflags=-fno-omit-frame-pointer
 
 .PHONY: all deps fetch source configure build build-nokvm build-asan check \
-	check-xtf run run-pvh install clean distclean
+	check-asan check-xtf run run-pvh install clean distclean
 .DEFAULT_GOAL := all
 
 all: build
@@ -77,8 +79,12 @@ build-asan: source
 	    { echo "make: the QEMU build with sanitizers failed; see the errors above" >&2; exit 1; }
 	@BUILD_DIR=$(CURDIR)/$(BUILD_ASAN) scripts/link-firmware.sh
 
-check: build build-nokvm
-	@NOKVM_BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) scripts/check.sh
+check: build build-nokvm build-asan
+	@NOKVM_BUILD_DIR=$(CURDIR)/$(BUILD_NOKVM) \
+	    ASAN_BUILD_DIR=$(CURDIR)/$(BUILD_ASAN) scripts/check.sh
+
+check-asan: build-asan
+	@ASAN_BUILD_DIR=$(CURDIR)/$(BUILD_ASAN) scripts/check.sh --asan-only
 
 check-xtf: build
 	@tests/xtf/run.sh $(QEMU) $(CURDIR)/$(BUILD)/tests-xtf
