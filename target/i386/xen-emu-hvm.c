@@ -147,99 +147,8 @@ static long add_to_physmap_batch(XenHypercall *hc, uint64_t va)
     return 0;
 }
 
-/*
- * Ballooning.  XENMEM_decrease_reservation gives pages of RAM back to
- * Xen; the guest frame numbers then have no memory behind them, and
- * reads return all ones and writes are dropped, as for any gap in the
- * address space.  XENMEM_populate_physmap puts fresh, zeroed pages back
- * at such frames.  A frame that was given back is covered with a hole:
- * an I/O region over guest RAM, in the table below.  Only pages of
- * guest RAM can be given back, and only given-back frames populated.
- */
-
 /* Xen's limit for a domU's extents: 2^9 pages, 2 MiB */
 #define XEN_MAX_EXTENT_ORDER 9
-
-/* frame number -> the MemoryRegion that covers it */
-static GHashTable *ballooned;
-
-static uint64_t hole_read(void *opaque, hwaddr addr, unsigned size)
-{
-    return ~0ull;
-}
-
-static void hole_write(void *opaque, hwaddr addr, uint64_t val,
-                       unsigned size)
-{
-}
-
-static const MemoryRegionOps hole_ops = {
-    .read = hole_read,
-    .write = hole_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-};
-
-/* Is frame @gfn guest RAM now, not given back nor covered by a device? */
-static bool gfn_is_ram(uint64_t gfn)
-{
-    MemoryRegionSection sec;
-    bool ram;
-
-    sec = memory_region_find(get_system_memory(), gfn << TARGET_PAGE_BITS,
-                             TARGET_PAGE_SIZE);
-    if (!sec.mr) {
-        return false;
-    }
-    ram = sec.mr == current_machine->ram &&
-          int128_get64(sec.size) == TARGET_PAGE_SIZE;
-    memory_region_unref(sec.mr);
-    return ram;
-}
-
-static bool balloon_out(uint64_t gfn, unsigned int order)
-{
-    uint64_t n = 1ull << order;
-
-    for (uint64_t i = 0; i < n; i++) {
-        if (g_hash_table_contains(ballooned, &(uint64_t){ gfn + i }) ||
-            !gfn_is_ram(gfn + i)) {
-            return false;
-        }
-    }
-    for (uint64_t i = 0; i < n; i++) {
-        MemoryRegion *hole = g_new0(MemoryRegion, 1);
-        uint64_t *key = g_new(uint64_t, 1);
-
-        *key = gfn + i;
-        memory_region_init_io(hole, NULL, &hole_ops, NULL, "xen-ballooned",
-                              TARGET_PAGE_SIZE);
-        memory_region_add_subregion_overlap(get_system_memory(),
-                                            *key << TARGET_PAGE_BITS,
-                                            hole, 0);
-        g_hash_table_insert(ballooned, key, hole);
-    }
-    return true;
-}
-
-static bool balloon_in(uint64_t gfn, unsigned int order)
-{
-    uint64_t n = 1ull << order;
-
-    for (uint64_t i = 0; i < n; i++) {
-        if (!g_hash_table_contains(ballooned, &(uint64_t){ gfn + i })) {
-            return false;
-        }
-    }
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t key = gfn + i;
-        MemoryRegion *hole = g_hash_table_lookup(ballooned, &key);
-
-        memory_region_del_subregion(get_system_memory(), hole);
-        object_unparent(OBJECT(hole));
-        g_hash_table_remove(ballooned, &key);
-    }
-    return true;
-}
 
 /*
  * XENMEM_decrease_reservation (@out) or XENMEM_populate_physmap: the
@@ -277,11 +186,6 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
     if (order > XEN_MAX_EXTENT_ORDER) {
         return start;
     }
-    if (!ballooned) {
-        ballooned = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-                                          g_free, g_free);
-    }
-
     memory_region_transaction_begin();
     for (; start < nr; start++) {
         uint64_t gfn;
@@ -292,7 +196,8 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
         if (gfn & ((1ull << order) - 1)) {
             break;              /* an extent is aligned to its size */
         }
-        if (out ? !balloon_out(gfn, order) : !balloon_in(gfn, order)) {
+        if (out ? !xen_emu_balloon_out(gfn, order) :
+                  !xen_emu_balloon_in(gfn, order)) {
             qemu_log_mask(LOG_GUEST_ERROR, "xen: cannot %s gfn 0x%" PRIx64
                           " order %u: %s\n",
                           out ? "give back" : "populate", gfn, order,
@@ -347,6 +252,26 @@ static long memory_map(XenHypercall *hc, uint64_t va)
     return xen_emu_copy_out(hc, va, &nr, sizeof(nr));
 }
 
+/*
+ * XENMEM_current_reservation and XENMEM_maximum_reservation: the
+ * guest's pages of RAM now, and at most (all it was given).
+ */
+static long reservation(XenHypercall *hc, bool current, uint64_t va)
+{
+    uint64_t all = current_machine->ram_size >> TARGET_PAGE_BITS;
+    uint16_t domid;
+    long err;
+
+    err = xen_emu_copy_in(hc, va, &domid, sizeof(domid));
+    if (err) {
+        return err;
+    }
+    if (!xen_emu_domid_is_self(domid)) {
+        return -ESRCH;
+    }
+    return current ? all - xen_emu_balloon_frames() : all;
+}
+
 long xen_emu_memory_op(XenHypercall *hc)
 {
     /* the bits above MEMOP_CMD_MASK are a continuation's start extent */
@@ -357,6 +282,10 @@ long xen_emu_memory_op(XenHypercall *hc)
         return change_reservation(hc, true, start, hc->arg[1]);
     case XENMEM_populate_physmap:
         return change_reservation(hc, false, start, hc->arg[1]);
+    case XENMEM_current_reservation:
+        return reservation(hc, true, hc->arg[1]);
+    case XENMEM_maximum_reservation:
+        return reservation(hc, false, hc->arg[1]);
     case XENMEM_add_to_physmap:
         return add_to_physmap(hc, hc->arg[1]);
     case XENMEM_add_to_physmap_batch:

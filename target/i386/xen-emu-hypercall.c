@@ -246,6 +246,7 @@ void xen_emu_hypercall_init(void)
 {
     qemu_mutex_init(&poll_lock);
     qemu_cond_init(&poll_cond);
+    xen_emu_balloon_init();
 }
 
 static void poll_wake(void)

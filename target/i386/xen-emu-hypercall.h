@@ -88,6 +88,16 @@ void xen_emu_hypercall_init(void);
 /* The emulated Xen version (XENVER_version form), as the accelerator has it */
 uint32_t xen_emu_version(void);
 
+/*
+ * Ballooning (xen-emu-balloon.c), BQL held: give back or populate the
+ * aligned extent of 2^@order frames at @gfn, false if not all of it can
+ * be; how many frames are given back now.
+ */
+void xen_emu_balloon_init(void);
+bool xen_emu_balloon_out(uint64_t gfn, unsigned int order);
+bool xen_emu_balloon_in(uint64_t gfn, unsigned int order);
+uint64_t xen_emu_balloon_frames(void);
+
 /* The families, BQL held */
 long xen_emu_memory_op(XenHypercall *hc);
 long xen_emu_hvm_op(XenHypercall *hc);

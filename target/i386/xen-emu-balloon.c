@@ -1,0 +1,325 @@
+/*
+ * Xen HVM emulation: ballooning
+ *
+ * XENMEM_decrease_reservation gives frames of guest RAM back to Xen.
+ * The guest frame numbers then have no memory behind them: reads return
+ * all ones and writes are dropped, as for any gap in the address space,
+ * and QEMU gives the host memory behind them back to the host.
+ * XENMEM_populate_physmap puts fresh, zeroed frames back.
+ *
+ * Each run of consecutive frames given back is covered by one I/O
+ * region over guest RAM: a balloon driver returns thousands of pages,
+ * mostly in runs, and a region per page would make every change of the
+ * memory map slow.  The runs migrate; a machine reset brings every frame
+ * back, as a new domain would have it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/module.h"
+#include "exec/target_page.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "exec/ramblock.h"
+#include "hw/boards.h"
+#include "migration/vmstate.h"
+#include "qom/object.h"
+#include "system/reset.h"
+#include "xen-emu-hypercall.h"
+
+/*
+ * A run is an object of its own, the owner of its hole: the memory map
+ * references the owner, so a run removed from the map lives on until
+ * no vCPU or device can still reach it through an old map.
+ */
+#define TYPE_XEN_BALLOON_RUN "xen-balloon-run"
+OBJECT_DECLARE_SIMPLE_TYPE(BalloonRun, XEN_BALLOON_RUN)
+
+struct BalloonRun {
+    Object parent_obj;
+    uint64_t start, end;        /* frames [start, end) */
+    MemoryRegion hole;
+};
+
+typedef struct XenBalloon {
+    GTree *runs;                /* start frame -> BalloonRun */
+    uint64_t frames;            /* given back, in all */
+    /* the runs as (start, end) pairs, for the migration stream */
+    uint32_t nr_words;
+    uint64_t *words;
+} XenBalloon;
+
+static XenBalloon balloon;
+
+static uint64_t hole_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return ~0ull;
+}
+
+static void hole_write(void *opaque, hwaddr addr, uint64_t val,
+                       unsigned size)
+{
+}
+
+static const MemoryRegionOps hole_ops = {
+    .read = hole_read,
+    .write = hole_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+};
+
+static gint cmp_frame(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static void run_free(gpointer data)
+{
+    object_unref(data);
+}
+
+/* Where frame *@data is against the run whose start is @key */
+static gint cmp_run(gconstpointer key, gconstpointer data)
+{
+    const BalloonRun *run = container_of(key, BalloonRun, start);
+    uint64_t gfn = *(const uint64_t *)data;
+
+    return gfn < run->start ? -1 : gfn >= run->end;
+}
+
+/* The run that covers frame @gfn, or NULL */
+static BalloonRun *run_at(uint64_t gfn)
+{
+    return g_tree_search(balloon.runs, cmp_run, &gfn);
+}
+
+static void run_add(uint64_t start, uint64_t end)
+{
+    BalloonRun *run = XEN_BALLOON_RUN(object_new(TYPE_XEN_BALLOON_RUN));
+
+    run->start = start;
+    run->end = end;
+    memory_region_init_io(&run->hole, OBJECT(run), &hole_ops, NULL,
+                          "xen-ballooned",
+                          (end - start) << TARGET_PAGE_BITS);
+    memory_region_add_subregion_overlap(get_system_memory(),
+                                        start << TARGET_PAGE_BITS,
+                                        &run->hole, 0);
+    g_tree_insert(balloon.runs, &run->start, run);
+}
+
+static void run_remove(BalloonRun *run)
+{
+    memory_region_del_subregion(get_system_memory(), &run->hole);
+    g_tree_remove(balloon.runs, &run->start);
+}
+
+/* Is frame @gfn guest RAM now, not given back nor covered by a device? */
+static bool gfn_is_ram(uint64_t gfn, MemoryRegionSection *out)
+{
+    MemoryRegionSection sec;
+    bool ram;
+
+    sec = memory_region_find(get_system_memory(), gfn << TARGET_PAGE_BITS,
+                             TARGET_PAGE_SIZE);
+    if (!sec.mr) {
+        return false;
+    }
+    ram = sec.mr == current_machine->ram &&
+          int128_get64(sec.size) == TARGET_PAGE_SIZE;
+    if (out) {
+        *out = sec;
+    }
+    memory_region_unref(sec.mr);
+    return ram;
+}
+
+/* The host memory behind frame @gfn goes back to the host */
+static void discard(uint64_t gfn)
+{
+    MemoryRegionSection sec;
+
+    if (!ram_block_discard_is_disabled() && gfn_is_ram(gfn, &sec)) {
+        ram_block_discard_range(sec.mr->ram_block, sec.offset_within_region,
+                                TARGET_PAGE_SIZE);
+    }
+}
+
+bool xen_emu_balloon_out(uint64_t gfn, unsigned int order)
+{
+    uint64_t n = 1ull << order, start = gfn, end = gfn + n;
+    BalloonRun *left, *right;
+
+    if (end < gfn) {
+        return false;
+    }
+    for (uint64_t i = gfn; i < end; i++) {
+        if (!gfn_is_ram(i, NULL)) {
+            return false;
+        }
+    }
+    for (uint64_t i = gfn; i < end; i++) {
+        discard(i);
+    }
+    /* one run with the runs just before and after */
+    left = gfn ? run_at(gfn - 1) : NULL;
+    right = g_tree_lookup(balloon.runs, &end);
+    if (left) {
+        start = left->start;
+        run_remove(left);
+    }
+    if (right) {
+        end = right->end;
+        run_remove(right);
+    }
+    run_add(start, end);
+    balloon.frames += n;
+    return true;
+}
+
+bool xen_emu_balloon_in(uint64_t gfn, unsigned int order)
+{
+    uint64_t n = 1ull << order, start, end;
+    BalloonRun *run = run_at(gfn);
+
+    if (!run || gfn + n < gfn || gfn + n > run->end) {
+        return false;
+    }
+    start = run->start;
+    end = run->end;
+    run_remove(run);
+    if (start < gfn) {
+        run_add(start, gfn);
+    }
+    if (gfn + n < end) {
+        run_add(gfn + n, end);
+    }
+    balloon.frames -= n;
+    return true;
+}
+
+uint64_t xen_emu_balloon_frames(void)
+{
+    return balloon.frames;
+}
+
+static gboolean remove_one(gpointer key, gpointer value, gpointer data)
+{
+    memory_region_del_subregion(get_system_memory(),
+                                &((BalloonRun *)value)->hole);
+    return false;
+}
+
+static void remove_all(void)
+{
+    memory_region_transaction_begin();
+    g_tree_foreach(balloon.runs, remove_one, NULL);
+    memory_region_transaction_commit();
+    g_tree_destroy(balloon.runs);
+    balloon.runs = g_tree_new_full(cmp_frame, NULL, NULL, run_free);
+    balloon.frames = 0;
+}
+
+static void balloon_reset(void *opaque)
+{
+    remove_all();
+}
+
+static gboolean save_one(gpointer key, gpointer value, gpointer data)
+{
+    BalloonRun *run = value;
+    uint32_t *i = data;
+
+    balloon.words[(*i)++] = run->start;
+    balloon.words[(*i)++] = run->end;
+    return false;
+}
+
+static bool balloon_needed(void *opaque)
+{
+    return g_tree_nnodes(balloon.runs) > 0;
+}
+
+static int balloon_pre_save(void *opaque)
+{
+    uint32_t i = 0;
+
+    g_free(balloon.words);
+    balloon.nr_words = 2 * g_tree_nnodes(balloon.runs);
+    balloon.words = g_new(uint64_t, balloon.nr_words);
+    g_tree_foreach(balloon.runs, save_one, &i);
+    return 0;
+}
+
+static int balloon_pre_load(void *opaque)
+{
+    remove_all();
+    g_free(balloon.words);
+    balloon.words = NULL;
+    balloon.nr_words = 0;
+    return 0;
+}
+
+static int balloon_post_load(void *opaque, int version_id)
+{
+    uint64_t max = current_machine->ram_size >> TARGET_PAGE_BITS;
+    int ret = 0;
+
+    memory_region_transaction_begin();
+    for (uint32_t i = 0; i + 1 < balloon.nr_words; i += 2) {
+        uint64_t start = balloon.words[i], end = balloon.words[i + 1];
+
+        if (start >= end || end - start > max - balloon.frames ||
+            (i && start <= balloon.words[i - 1])) {
+            ret = -EINVAL;
+            break;
+        }
+        run_add(start, end);
+        balloon.frames += end - start;
+    }
+    memory_region_transaction_commit();
+    g_free(balloon.words);
+    balloon.words = NULL;
+    return ret;
+}
+
+static const VMStateDescription vmstate_xen_balloon = {
+    .name = "xen-emu/balloon",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = balloon_needed,
+    .pre_save = balloon_pre_save,
+    .pre_load = balloon_pre_load,
+    .post_load = balloon_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(nr_words, XenBalloon),
+        VMSTATE_VARRAY_UINT32_ALLOC(words, XenBalloon, nr_words, 0,
+                                    vmstate_info_uint64, uint64_t),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+void xen_emu_balloon_init(void)
+{
+    if (balloon.runs) {
+        return;
+    }
+    balloon.runs = g_tree_new_full(cmp_frame, NULL, NULL, run_free);
+    qemu_register_reset(balloon_reset, NULL);
+    vmstate_register(NULL, 0, &vmstate_xen_balloon, &balloon);
+}
+
+static const TypeInfo balloon_run_info = {
+    .name = TYPE_XEN_BALLOON_RUN,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(BalloonRun),
+};
+
+static void balloon_register_types(void)
+{
+    type_register_static(&balloon_run_info);
+}
+
+type_init(balloon_register_types)
