@@ -1343,6 +1343,76 @@ def scenario_snapshots(t, env):
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
+
+BALLOON_SYSFS = "/sys/devices/system/xen_memory/xen_memory0"
+
+
+def balloon_to(g, kib, timeout=120):
+    """Set the balloon's target; the guest's current_kb once it is met
+    (or when @timeout passed)."""
+    g.run("echo %d >%s/target_kb" % (kib, BALLOON_SYSFS))
+    deadline = time.monotonic() + timeout
+    while True:
+        status, out = g.run("cat %s/info/current_kb" % BALLOON_SYSFS)
+        current = int(out[0]) if status == 0 and out else None
+        if current == kib or time.monotonic() > deadline:
+            return current
+        time.sleep(1)
+
+
+def mem_total_kib(g):
+    status, out = g.run("grep MemTotal /proc/meminfo")
+    return int(out[0].split()[1]) if status == 0 and out else None
+
+
+def scenario_balloon(t, env):
+    """Linux's balloon driver gives 192 MiB back (XENMEM_decrease_
+    reservation) and takes it again (XENMEM_populate_physmap): the
+    guest's memory follows, QEMU's resident memory falls by what was
+    given back, and the memory taken again works."""
+    name = "balloon"
+    what = name + ": "
+    give = 192 << 10
+    g = env.guest(name, ["-drive", "file=%s,if=xen,format=raw"
+                         % env.disk(name)])
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("cat %s/target_kb" % BALLOON_SYSFS)
+        t.check(status == 0 and out, what + "Linux's balloon driver is there",
+                out)
+        target = int(out[0])
+        total = mem_total_kib(g)
+        # the guest touches the memory its balloon will take back
+        g.run("mkdir -p /mnt && mount -t tmpfs -o size=300m tmpfs /mnt && "
+              "dd if=/dev/zero of=/mnt/fill bs=1M count=256 2>/dev/null; "
+              "rm -f /mnt/fill; sync; echo 3 >/proc/sys/vm/drop_caches")
+        rss_before = qemu_rss_kib(g)
+        current = balloon_to(g, target - give)
+        rss_after = qemu_rss_kib(g)
+        t.check(current == target - give,
+                what + "the guest gave %d MiB back" % (give >> 10), current)
+        t.check(total - mem_total_kib(g) >= give - 1024,
+                what + "its MemTotal fell with it")
+        t.diag("QEMU's RSS: %d MiB before, %d MiB after giving %d MiB back"
+               % (rss_before >> 10, rss_after >> 10, give >> 10))
+        t.check(rss_before - rss_after >= give * 3 // 4,
+                what + "QEMU's resident memory fell by %d MiB"
+                % ((rss_before - rss_after) >> 10))
+        current = balloon_to(g, target)
+        t.check(current == target and mem_total_kib(g) == total,
+                what + "the guest took it all again", current)
+        status, out = g.run(
+            "dd if=/dev/urandom of=/mnt/fill bs=1M count=224 2>/dev/null && "
+            "md5sum </mnt/fill && echo 3 >/proc/sys/vm/drop_caches && "
+            "md5sum </mnt/fill")
+        t.check(status == 0 and len(out) == 2 and out[0] == out[1],
+                what + "224 MiB written and read back in the memory taken "
+                "again", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
 SCENARIOS = {
     "default-pc": lambda t, env: scenario_default(t, env, "pc"),
     "default-q35": lambda t, env: scenario_default(t, env, "q35"),
@@ -1361,6 +1431,7 @@ SCENARIOS = {
     "pvh-bad-kernel": scenario_pvh_bad_kernel,
     "migrate": scenario_migrate,
     "snapshots": scenario_snapshots,
+    "balloon": scenario_balloon,
     "upstream-kvm-xen": lambda t, env: [
         scenario_upstream_kvm_xen(t, env, n) for n in UPSTREAM_KVM_XEN],
 }
