@@ -21,6 +21,14 @@ static inline bool xen_tcg_enabled(void)
     return xen_tcg_version != 0;
 }
 
+/*
+ * -accel tcg,xen-fep=on: Xen's forced emulation prefix, "ud2; .ascii
+ * \"xen\"", is taken as a prefix that does nothing (Xen's hvm_fep option,
+ * for tests that want the instruction after it emulated; here every
+ * instruction is)
+ */
+extern bool xen_tcg_fep;
+
 /* The Xen CPUID leaves; false for leaves that are not Xen's */
 bool xen_tcg_cpuid(CPUX86State *env, uint32_t index, uint32_t *eax,
                    uint32_t *ebx, uint32_t *ecx, uint32_t *edx);
@@ -48,6 +56,8 @@ void xen_tcg_kick_upcalls(void);
 void xen_tcg_halt(CPUX86State *env);
 
 #else
+
+#define xen_tcg_fep false
 
 static inline bool xen_tcg_enabled(void)
 {

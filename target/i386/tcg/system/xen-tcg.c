@@ -43,6 +43,7 @@
 #include "trace.h"
 
 uint32_t xen_tcg_version;
+bool xen_tcg_fep;
 
 /* The tuning knobs KVM's Xen mode has, with its defaults */
 static uint16_t gnttab_max_frames = 64;
@@ -270,6 +271,16 @@ static void set_uint16(Object *obj, Visitor *v, const char *name,
     visit_type_uint16(v, name, opaque, errp);
 }
 
+static bool get_xen_fep(Object *obj, Error **errp)
+{
+    return xen_tcg_fep;
+}
+
+static void set_xen_fep(Object *obj, bool value, Error **errp)
+{
+    xen_tcg_fep = value;
+}
+
 /* x86's own properties of the tcg accelerator: Xen emulation's */
 void tcg_arch_accel_class_init(ObjectClass *oc)
 {
@@ -290,6 +301,11 @@ void tcg_arch_accel_class_init(ObjectClass *oc)
                               &evtchn_max_pirq);
     object_class_property_set_description(oc, "xen-evtchn-max-pirq",
         "Maximum number of Xen PIRQs");
+
+    object_class_property_add_bool(oc, "xen-fep", get_xen_fep, set_xen_fep);
+    object_class_property_set_description(oc, "xen-fep",
+        "Xen's forced emulation prefix (ud2; .ascii \"xen\") before an "
+        "instruction, as Xen's hvm_fep debug option: a test interface");
 
     xen_emu_console_class_init(oc);
 }
