@@ -140,7 +140,7 @@ if [ -n "${ASAN_BUILD_DIR:-}" ]; then
         "$TOP/tests/guest/xen-events/run.sh" "$asan" "$out"
     out=$ASAN_BUILD_DIR/tests-linux
     run_san linux-asan "$out" "$TOP/tests/linux/run.sh" "$asan" "$out" \
-        default-pc unplug bad-input bad-blk exec-coherence
+        default-pc bad-input bad-blk exec-coherence migrate balloon
     unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 
