@@ -5,7 +5,8 @@
 #                   every test suite
 #   make build-asan build with AddressSanitizer and UBSan in build-asan/
 #   make check-asan build-asan, then run the tests make check runs on it
-#   make check-xtf  build, then boot Xen's own tests (XTF, tests/xtf/run.sh)
+#   make check-xtf  build, then boot Xen's own tests (XTF, tests/xtf/run.sh),
+#                   on pc and on microvm
 #   make run        build, then boot the demo
 #   make run-pvh    build, then boot the demo kernel as a Xen PVH guest
 #   make install PREFIX=/opt/xen-qemu
@@ -88,6 +89,7 @@ check-asan: build-asan
 
 check-xtf: build
 	@tests/xtf/run.sh $(QEMU) $(CURDIR)/$(BUILD)/tests-xtf
+	@XTF_MACHINE=microvm tests/xtf/run.sh $(QEMU) $(CURDIR)/$(BUILD)/tests-xtf
 
 run: build
 	@scripts/run-demo.sh

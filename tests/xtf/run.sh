@@ -17,7 +17,9 @@
 # SKIP directive, FAILURE, ERROR, no result, or no exit within
 # $XTF_TIMEOUT seconds (default 20) is not ok.
 # $XTF_TESTS, when set, is a space-separated list of test names to run
-# instead of all of them.  A test listed in known-failures that fails is
+# instead of all of them.  $XTF_MACHINE, when set, is the machine to boot
+# them on instead (microvm: no firmware, no PCI; logs then in
+# OUTDIR/logs-microvm).  A test listed in known-failures that fails is
 # reported as TAP TODO, with the reason given there.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -uo pipefail
@@ -27,6 +29,9 @@ usage="usage: run.sh QEMU OUTDIR"
 qemu=${1:?$usage} out=${2:?$usage}
 xtf_dir=${XTF_DIR:-$TOP/../shared/xtf}
 limit=${XTF_TIMEOUT:-20}
+machine=${XTF_MACHINE:-pc,pit=off}
+kind=${XTF_MACHINE:+ ${XTF_MACHINE%%,*}}
+logs=$out/logs${XTF_MACHINE:+-${XTF_MACHINE%%,*}}
 envs="hvm64 hvm32pae hvm32pse hvm32"
 
 tarball=
@@ -48,7 +53,7 @@ bail() {
 
 # Build once: the stamp names the tarball that the tree was built from.
 src=$out/xtf stamp=$out/xtf/.built-from
-mkdir -p "$out/logs" || exit 1
+mkdir -p "$logs" || exit 1
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$tarball" ]; then
     rm -rf "$src"
     tar -xzf "$tarball" -C "$out" >"$out/build.log" 2>&1 ||
@@ -82,7 +87,7 @@ n=0 failed=0
 for image in "${images[@]}"; do
     read -r env name <<<"$image"
     n=$((n + 1))
-    log=$out/logs/$env-$name.log qlog=$out/logs/$env-$name.qemu.log
+    log=$logs/$env-$name.log qlog=$logs/$env-$name.qemu.log
     rm -f "$log"
     # the test's xl configuration (or its first variant's, NAME~VARIANT:
     # Xen's paging modes, all the same here): the last vcpus= and memory=
@@ -94,7 +99,7 @@ for image in "${images[@]}"; do
         vcpus=$(sed -n 's/^ *vcpus *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
         mem=$(sed -n 's/^ *memory *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
     fi
-    timeout "$limit" "$qemu" -machine pc,pit=off \
+    timeout "$limit" "$qemu" -machine "$machine" \
         -accel tcg,xen-version=0x4000a,xen-fep=on \
         -display none -nodefaults -no-reboot \
         -smp "${vcpus:-1}" -m "${mem:-128}" \
@@ -103,7 +108,7 @@ for image in "${images[@]}"; do
         >"$qlog" 2>&1
     rc=$?
     result=$(sed -n 's/^Test result: *//p' "$log" 2>/dev/null | tail -n 1)
-    what="xtf $env $name"
+    what="xtf$kind $env $name"
     case "$rc:$result" in
     *:SUCCESS*)
         echo "ok $n - $what: SUCCESS"
