@@ -75,8 +75,10 @@ if [ -z "$asan_only" ]; then
             "$nokvm" "$NOKVM_BUILD_DIR/tests-guest/xen-hvm"
         run_tap guest-xen-events-nokvm "$TOP/tests/guest/xen-events/run.sh" \
             "$nokvm" "$NOKVM_BUILD_DIR/tests-guest/xen-events"
+        # the scenarios that reach every backend and callback route, PVH
+        # and migration: the Linux suite's code paths, at a third of its time
         run_tap linux-nokvm "$TOP/tests/linux/run.sh" "$nokvm" \
-            "$NOKVM_BUILD_DIR/tests-linux"
+            "$NOKVM_BUILD_DIR/tests-linux" default-pc callbacks smp pvh migrate
     fi
 fi
 
