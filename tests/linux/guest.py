@@ -34,6 +34,7 @@ class Guest:
         self.log = open(log, "w")
         self.lines = queue.Queue()
         self.seen = []                  # every console line so far
+        self.cut = False                # its output ended mid-line
         qmp_path = log + ".qmp"
         if os.path.exists(qmp_path):
             os.unlink(qmp_path)
@@ -63,6 +64,7 @@ class Guest:
 
     def _reader(self):
         for raw in self.proc.stdout:
+            self.cut = not raw.endswith(b"\n")
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             self.log.write(line + "\n")
             self.log.flush()
