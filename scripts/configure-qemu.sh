@@ -11,6 +11,7 @@ OPTS=(--target-list=x86_64-softmmu
       --python=/usr/bin/python3
       --without-default-features
       --enable-tcg --enable-kvm --enable-xen --enable-slirp --enable-pixman
+      --enable-zstd --enable-bzip2 --enable-lz4 --enable-lzo
       --enable-fdt=system --disable-download --disable-install-blobs
       --disable-docs --disable-werror
       --cc="ccache gcc"

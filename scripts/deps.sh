@@ -8,7 +8,8 @@
 # package[/suite]: the suite pins where it must come from
 PKGS="build-essential ninja-build pkg-config python3-venv flex bison
       libglib2.0-dev libpixman-1-dev libslirp-dev libxen-dev zlib1g-dev
-      libfdt-dev liblzma-dev ccache dpkg-dev patch xz-utils e2fsprogs
+      libfdt-dev liblzma-dev libzstd-dev libbz2-dev liblz4-dev liblzo2-dev
+      zstd lz4 lzop ccache dpkg-dev patch xz-utils e2fsprogs
       libasan8 libubsan1
       meson/bookworm-backports
       qemu-system-data/bookworm-backports seabios/bookworm-backports ipxe-qemu"

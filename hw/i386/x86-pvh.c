@@ -36,6 +36,15 @@
 #ifdef CONFIG_ZSTD
 #include <zstd.h>
 #endif
+#ifdef CONFIG_BZIP2
+#include <bzlib.h>
+#endif
+#ifdef CONFIG_LZ4
+#include <lz4.h>
+#endif
+#ifdef CONFIG_LZO
+#include <lzo/lzo1x.h>
+#endif
 
 /* The setup header (Linux's Documentation/arch/x86/boot.rst) */
 #define SETUP_SECTS         0x1f1
@@ -128,6 +137,18 @@ static bool unpack_lzma(const uint8_t *in, size_t in_len, uint8_t *out,
     return true;
 }
 
+static bool unpack_xz(const uint8_t *in, size_t in_len, uint8_t *out,
+                      size_t out_len, Error **errp)
+{
+    return unpack_lzma(in, in_len, out, out_len, true, errp);
+}
+
+static bool unpack_lzma_alone(const uint8_t *in, size_t in_len,
+                              uint8_t *out, size_t out_len, Error **errp)
+{
+    return unpack_lzma(in, in_len, out, out_len, false, errp);
+}
+
 #ifdef CONFIG_ZSTD
 static bool unpack_zstd(const uint8_t *in, size_t in_len, uint8_t *out,
                         size_t out_len, Error **errp)
@@ -148,6 +169,262 @@ static bool unpack_zstd(const uint8_t *in, size_t in_len, uint8_t *out,
 }
 #endif
 
+#ifdef CONFIG_BZIP2
+static bool unpack_bzip2(const uint8_t *in, size_t in_len, uint8_t *out,
+                         size_t out_len, Error **errp)
+{
+    bz_stream bs = {
+        .next_in = (char *)in, .avail_in = in_len,
+        .next_out = (char *)out, .avail_out = out_len,
+    };
+    int ret;
+
+    if (in_len > UINT_MAX || out_len > UINT_MAX ||
+        BZ2_bzDecompressInit(&bs, 0, 0) != BZ_OK) {
+        error_setg(errp, "cannot start bzip2 decompression");
+        return false;
+    }
+    do {
+        ret = BZ2_bzDecompress(&bs);
+    } while (ret == BZ_OK && bs.avail_in && bs.avail_out);
+    BZ2_bzDecompressEnd(&bs);
+    if (ret != BZ_STREAM_END) {
+        error_setg(errp, "bzip2 payload is %s",
+                   ret != BZ_OK ? "corrupt" :
+                   bs.avail_out ? "truncated" : "larger than its stated size");
+        return false;
+    }
+    if (bs.avail_out) {
+        error_setg(errp, "bzip2 payload is smaller than its stated size");
+        return false;
+    }
+    return true;
+}
+#endif
+
+#ifdef CONFIG_LZ4
+/*
+ * Linux compresses with "lz4 -l": LZ4's legacy frame, a magic number and
+ * then blocks, each preceded by its compressed size (a second magic
+ * number where two frames were concatenated), then the size trailer.
+ */
+#define LZ4_LEGACY_MAGIC    0x184c2102
+
+static bool unpack_lz4(const uint8_t *in, size_t in_len, uint8_t *out,
+                       size_t out_len, Error **errp)
+{
+    size_t pos = 4, done = 0;
+
+    in_len -= 4;        /* the size trailer */
+    while (pos < in_len) {
+        uint32_t block;
+        int n;
+
+        if (in_len - pos < 4) {
+            error_setg(errp, "lz4 payload is corrupt (a block header is cut)");
+            return false;
+        }
+        block = ldl_le_p(in + pos);
+        pos += 4;
+        if (block == LZ4_LEGACY_MAGIC) {
+            continue;
+        }
+        if (block > in_len - pos || block > INT_MAX) {
+            error_setg(errp, "lz4 payload is truncated");
+            return false;
+        }
+        n = LZ4_decompress_safe((const char *)in + pos, (char *)out + done,
+                                block, MIN(out_len - done, INT_MAX));
+        if (n < 0) {
+            error_setg(errp, "lz4 payload is corrupt or larger than its "
+                       "stated size");
+            return false;
+        }
+        pos += block;
+        done += n;
+    }
+    if (done != out_len) {
+        error_setg(errp, "lz4 payload is smaller than its stated size");
+        return false;
+    }
+    return true;
+}
+#endif
+
+#ifdef CONFIG_LZO
+/*
+ * Linux compresses with lzop: a file header, then blocks of at most
+ * 256 KiB, each with its sizes and checksums, the last one empty; then
+ * the size trailer.
+ */
+#define LZOP_FILTER         0x800
+#define LZOP_ADLER32_D      0x1
+#define LZOP_ADLER32_C      0x2
+#define LZOP_CRC32_D        0x100
+#define LZOP_CRC32_C        0x200
+#define LZOP_MAX_BLOCK      (256 * KiB)
+
+/* The block checksum that @flags ask for (@adler or @crc), or 0 */
+static uint32_t lzop_checksum(uint32_t flags, uint32_t adler, uint32_t crc,
+                              const uint8_t *data, size_t len)
+{
+    if (flags & adler) {
+        return lzo_adler32(1, data, len);
+    }
+    if (flags & crc) {
+        return lzo_crc32(0, data, len);
+    }
+    return 0;
+}
+
+static bool unpack_lzo(const uint8_t *in, size_t in_len, uint8_t *out,
+                       size_t out_len, Error **errp)
+{
+    static const uint8_t magic[] = {
+        0x89, 'L', 'Z', 'O', 0, '\r', '\n', 0x1a, '\n'
+    };
+    size_t pos = sizeof(magic), done = 0;
+    uint32_t flags, dst, src;
+    uint16_t version;
+    lzo_uint n;
+
+    in_len -= 4;        /* the size trailer */
+    /* version, library version, [needed version], method, [level] */
+    if (in_len < pos + 2) {
+        goto truncated;
+    }
+    version = lduw_be_p(in + pos);
+    pos += version >= 0x940 ? 8 : 5;
+    if (in_len < pos + 4) {
+        goto truncated;
+    }
+    flags = ldl_be_p(in + pos);
+    /* flags, [filter], mode, mtime, [mtime high], name length */
+    pos += 4 + (flags & LZOP_FILTER ? 4 : 0) + 8 +
+           (version >= 0x940 ? 4 : 0) + 1;
+    if (in_len < pos) {
+        goto truncated;
+    }
+    pos += in[pos - 1] + 4;     /* the name, the header's checksum */
+
+    if (lzo_init() != LZO_E_OK) {
+        error_setg(errp, "cannot start lzo decompression");
+        return false;
+    }
+    for (;;) {
+        uint32_t sum_d = 0, sum_c = 0;
+
+        if (in_len < pos + 4) {
+            goto truncated;
+        }
+        dst = ldl_be_p(in + pos);
+        pos += 4;
+        if (!dst) {
+            break;
+        }
+        if (in_len < pos + 4) {
+            goto truncated;
+        }
+        src = ldl_be_p(in + pos);
+        pos += 4;
+        if (flags & (LZOP_ADLER32_D | LZOP_CRC32_D)) {
+            if (in_len < pos + 4) {
+                goto truncated;
+            }
+            sum_d = ldl_be_p(in + pos);
+            pos += 4;
+        }
+        /* a block that did not shrink is stored, with one checksum */
+        if (src < dst && (flags & (LZOP_ADLER32_C | LZOP_CRC32_C))) {
+            if (in_len < pos + 4) {
+                goto truncated;
+            }
+            sum_c = ldl_be_p(in + pos);
+            pos += 4;
+        }
+        if (dst > LZOP_MAX_BLOCK || src > dst) {
+            error_setg(errp, "lzo payload is corrupt (a block of %u bytes "
+                       "from %u)", dst, src);
+            return false;
+        }
+        if (dst > out_len - done) {
+            error_setg(errp, "lzo payload is larger than its stated size");
+            return false;
+        }
+        if (in_len - pos < src) {
+            goto truncated;
+        }
+        if (src < dst &&
+            lzop_checksum(flags, LZOP_ADLER32_C, LZOP_CRC32_C, in + pos,
+                          src) != sum_c) {
+            goto corrupt;
+        }
+        if (src == dst) {
+            memcpy(out + done, in + pos, dst);
+        } else {
+            n = dst;
+            if (lzo1x_decompress_safe(in + pos, src, out + done, &n,
+                                      NULL) != LZO_E_OK || n != dst) {
+                goto corrupt;
+            }
+        }
+        if (lzop_checksum(flags, LZOP_ADLER32_D, LZOP_CRC32_D, out + done,
+                          dst) != sum_d) {
+            goto corrupt;
+        }
+        pos += src;
+        done += dst;
+    }
+    if (done != out_len) {
+        error_setg(errp, "lzo payload is smaller than its stated size");
+        return false;
+    }
+    return true;
+
+truncated:
+    error_setg(errp, "lzo payload is truncated");
+    return false;
+corrupt:
+    error_setg(errp, "lzo payload is corrupt");
+    return false;
+}
+#endif
+
+typedef bool (*PvhUnpackFn)(const uint8_t *in, size_t in_len,
+                            uint8_t *out, size_t out_len, Error **errp);
+
+/* The formats Linux can compress its vmlinux with, by magic number */
+static const struct {
+    const char *name;
+    uint8_t magic[6];
+    size_t magic_len;
+    PvhUnpackFn unpack;     /* NULL: this QEMU was built without it */
+} pvh_payload_formats[] = {
+    { "gzip", { 0x1f, 0x8b }, 2, unpack_gzip },
+    { "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6, unpack_xz },
+    { "lzma", { 0x5d, 0, 0 }, 3, unpack_lzma_alone },
+#ifdef CONFIG_ZSTD
+    { "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, unpack_zstd },
+#else
+    { "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, NULL },
+#endif
+#ifdef CONFIG_BZIP2
+    { "bzip2", { 'B', 'Z', 'h' }, 3, unpack_bzip2 },
+#else
+    { "bzip2", { 'B', 'Z', 'h' }, 3, NULL },
+#endif
+#ifdef CONFIG_LZ4
+    { "lz4", { 0x02, 0x21, 0x4c, 0x18 }, 4, unpack_lz4 },
+#else
+    { "lz4", { 0x02, 0x21, 0x4c, 0x18 }, 4, NULL },
+#endif
+#ifdef CONFIG_LZO
+    { "lzo", { 0x89, 'L', 'Z', 'O', 0 }, 5, unpack_lzo },
+#else
+    { "lzo", { 0x89, 'L', 'Z', 'O', 0 }, 5, NULL },
+#endif
+};
+
 /*
  * The vmlinux in a bzImage's payload, decompressed: g_free() it.  The
  * payload's last 4 bytes are the size of the vmlinux (gzip's own
@@ -156,29 +433,13 @@ static bool unpack_zstd(const uint8_t *in, size_t in_len, uint8_t *out,
 static uint8_t *unpack_payload(const uint8_t *image, size_t image_len,
                                size_t *vmlinux_len, Error **errp)
 {
-    static const uint8_t gzip[] = { 0x1f, 0x8b };
-    static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
-    static const uint8_t lzma[] = { 0x5d, 0, 0 };
-    static const uint8_t zstd[] = { 0x28, 0xb5, 0x2f, 0xfd };
-    static const struct {
-        const uint8_t *magic;
-        size_t len;
-        const char *name;
-    } unsupported[] = {
-        { (const uint8_t *)"BZh", 3, "bzip2" },
-        { (const uint8_t *)"\x89LZO", 4, "lzo" },
-        { (const uint8_t *)"\x02\x21\x4c\x18", 4, "lz4" },
-#ifndef CONFIG_ZSTD
-        { zstd, sizeof(zstd), "zstd" },
-#endif
-    };
     unsigned int setup_sects;
     uint64_t off, len;
     const uint8_t *p;
     uint8_t *out;
     size_t out_len;
     bool ok;
-    int i;
+    size_t i;
 
     if (image_len < SETUP_HDR_END) {
         error_setg(errp, "too short for a bzImage setup header");
@@ -207,12 +468,21 @@ static uint8_t *unpack_payload(const uint8_t *image, size_t image_len,
                    "corrupt", out_len);
         return NULL;
     }
-    for (i = 0; i < ARRAY_SIZE(unsupported); i++) {
-        if (!memcmp(p, unsupported[i].magic, unsupported[i].len)) {
-            error_setg(errp, "the vmlinux is compressed with %s, which this "
-                       "QEMU cannot decompress", unsupported[i].name);
-            return NULL;
+    for (i = 0; i < ARRAY_SIZE(pvh_payload_formats); i++) {
+        if (!memcmp(p, pvh_payload_formats[i].magic,
+                    pvh_payload_formats[i].magic_len)) {
+            break;
         }
+    }
+    if (i == ARRAY_SIZE(pvh_payload_formats)) {
+        error_setg(errp, "the compressed vmlinux is in no format known here "
+                   "(it starts %02x %02x %02x %02x)", p[0], p[1], p[2], p[3]);
+        return NULL;
+    }
+    if (!pvh_payload_formats[i].unpack) {
+        error_setg(errp, "the vmlinux is compressed with %s, which this "
+                   "QEMU was built without", pvh_payload_formats[i].name);
+        return NULL;
     }
 
     out = g_try_malloc(out_len);
@@ -220,21 +490,7 @@ static uint8_t *unpack_payload(const uint8_t *image, size_t image_len,
         error_setg(errp, "cannot allocate %zu bytes for the vmlinux", out_len);
         return NULL;
     }
-    if (!memcmp(p, gzip, sizeof(gzip))) {
-        ok = unpack_gzip(p, len, out, out_len, errp);
-    } else if (!memcmp(p, xz, sizeof(xz))) {
-        ok = unpack_lzma(p, len, out, out_len, true, errp);
-    } else if (!memcmp(p, lzma, sizeof(lzma))) {
-        ok = unpack_lzma(p, len, out, out_len, false, errp);
-#ifdef CONFIG_ZSTD
-    } else if (!memcmp(p, zstd, sizeof(zstd))) {
-        ok = unpack_zstd(p, len, out, out_len, errp);
-#endif
-    } else {
-        error_setg(errp, "the compressed vmlinux is in no format known here "
-                   "(it starts %02x %02x %02x %02x)", p[0], p[1], p[2], p[3]);
-        ok = false;
-    }
+    ok = pvh_payload_formats[i].unpack(p, len, out, out_len, errp);
     if (!ok) {
         g_free(out);
         return NULL;

@@ -9,6 +9,7 @@ and what QEMU reports over QMP.  Prints TAP.
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -1269,6 +1270,147 @@ def scenario_migrate(t, env):
             % len(seen), missing[:10])
 
 
+def size_appended(data, size):
+    return data + struct.pack("<I", size)
+
+
+def pvh_payload(fmt, vmlinux):
+    """@vmlinux compressed as Linux's build compresses it for @fmt
+    (scripts/Makefile.lib: the tools and their formats, and the size
+    appended after all but gzip, whose own trailer has it), at the
+    fastest levels: the format is the same."""
+    import bz2
+    import gzip
+    import lzma
+    tool = {"lzo": ["lzop", "-1", "-c", "-q"],
+            "lz4": ["lz4", "-l", "-1", "-c", "-q"],
+            "zstd": ["zstd", "-1", "-c", "-q"]}
+    if fmt == "gzip":
+        return gzip.compress(vmlinux, 1, mtime=0)
+    if fmt == "bzip2":
+        data = bz2.compress(vmlinux, 1)
+    elif fmt == "lzma":
+        data = lzma.compress(vmlinux, lzma.FORMAT_ALONE, preset=0)
+    elif fmt == "xz":
+        data = lzma.compress(vmlinux, lzma.FORMAT_XZ, lzma.CHECK_CRC32,
+                             preset=0)
+    else:
+        data = subprocess.run(tool[fmt], input=vmlinux, capture_output=True,
+                              check=True).stdout
+    return size_appended(data, len(vmlinux))
+
+
+def elf_loads(elf):
+    """The PT_LOAD segments of the 64-bit ELF @elf: (paddr, bytes)."""
+    phoff, = struct.unpack_from("<Q", elf, 32)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 54)
+    loads = []
+    for i in range(phnum):
+        kind, _, off, _, paddr, filesz = struct.unpack_from(
+            "<IIQQQQ", elf, phoff + i * phentsize)
+        if kind == 1:
+            loads.append((paddr, elf[off:off + filesz]))
+    return loads
+
+
+def scenario_pvh_formats(t, env):
+    """Debian's kernel with its vmlinux compressed in each format Linux
+    can choose, as a Xen PVH guest on microvm: QEMU decompresses it and
+    puts its segments in guest memory byte for byte; a truncated or
+    damaged payload is an error naming the file."""
+    import lzma
+    name = "pvh-formats"
+    with open(os.path.join(env.images, "vmlinuz"), "rb") as f:
+        vmlinuz = f.read()
+    setup_sects = vmlinuz[0x1f1] or 4
+    off, length = struct.unpack_from("<II", vmlinuz, 0x248)
+    start = (setup_sects + 1) * 512 + off
+    vmlinux = lzma.LZMADecompressor().decompress(vmlinuz[start:start +
+                                                          length])
+    loads = elf_loads(vmlinux)
+    # the first and the last 64 KiB the segments load
+    probes = [(loads[0][0], loads[0][1][:0x10000]),
+              (loads[-1][0] + len(loads[-1][1]) - 0x10000,
+               loads[-1][1][-0x10000:])]
+
+    def image(payload):
+        head = bytearray(vmlinuz[:start])
+        struct.pack_into("<I", head, 0x24c, len(payload))
+        return bytes(head) + payload
+
+    def run(path, qmp=()):
+        cmds = [{"execute": "qmp_capabilities"}] + list(qmp) + \
+            [{"execute": "quit"}]
+        try:
+            r = subprocess.run(
+                [env.qemu, "-machine", "microvm", "-accel",
+                 "tcg,xen-version=0x4000a", "-m", "512", "-display", "none",
+                 "-nodefaults", "-kernel", path, "-S", "-qmp", "stdio"],
+                input="".join(json.dumps(c) + "\n" for c in cmds),
+                capture_output=True, text=True, timeout=120)
+            return r.returncode, r.stderr.strip()
+        except subprocess.TimeoutExpired:
+            return "timeout", ""
+
+    for fmt in ("gzip", "bzip2", "lzma", "xz", "lzo", "lz4", "zstd"):
+        what = "%s: %s: " % (name, fmt)
+        payload = pvh_payload(fmt, vmlinux)
+        path = os.path.join(env.out, "%s-%s.img" % (name, fmt))
+        with open(path, "wb") as f:
+            f.write(image(payload))
+        dumps = [path + ".%d.mem" % i for i in range(len(probes))]
+        status, err = run(path, [
+            {"execute": "pmemsave", "arguments": {
+                "val": addr, "size": len(data), "filename": dump}}
+            for (addr, data), dump in zip(probes, dumps)])
+        got = []
+        for dump in dumps:
+            if os.path.exists(dump):
+                with open(dump, "rb") as f:
+                    got.append(f.read())
+                os.unlink(dump)
+        t.check(status == 0 and got == [d for _, d in probes],
+                what + "the vmlinux's segments are in guest memory as "
+                "they are in the vmlinux", "status %s: %s" % (status,
+                                                             err[-300:]))
+        os.unlink(path)
+
+        # bad payloads: cut in the middle (the size trailer kept), and
+        # 4 KiB damaged in the middle
+        stream = payload if fmt == "gzip" else payload[:-4]
+        half = stream[:len(stream) // 2]
+        bad = bytearray(stream)
+        for i in range(len(bad) // 2, len(bad) // 2 + 4096):
+            bad[i] ^= 0x55
+        cases = [("truncated", half, r"truncated|corrupt")]
+        if fmt not in ("lzma", "lz4"):
+            # seen as such, or as output that overruns the stated size
+            cases.append(("damaged", bytes(bad), r"corrupt|larger"))
+        for case, data, why in cases:
+            if fmt != "gzip":
+                data = size_appended(data, len(vmlinux))
+            path = os.path.join(env.out, "%s-%s-%s.img" % (name, fmt, case))
+            with open(path, "wb") as f:
+                f.write(image(data))
+            status, err = run(path)
+            t.check(status == 1 and path in err and re.search(why, err),
+                    what + "%s: exit status 1, and the error names the "
+                    "file and says why" % case,
+                    "status %s: %s" % (status, err[-300:]))
+            os.unlink(path)
+        # lzma and lz4 carry no checksum: damage may go unseen, but
+        # must not crash QEMU
+        if fmt in ("lzma", "lz4"):
+            path = os.path.join(env.out, "%s-%s-damaged.img" % (name, fmt))
+            with open(path, "wb") as f:
+                f.write(image(size_appended(bytes(bad), len(vmlinux))))
+            status, err = run(path)
+            t.check(status in (0, 1), what + "damaged: QEMU loads it or "
+                    "says why, and does not crash",
+                    "status %s: %s" % (status, err[-300:]))
+            os.unlink(path)
+
+
 def make_qcow2(env, path, size, backing=None):
     """A qcow2 image made by our QEMU itself (blockdev-create)."""
     open(path, "wb").close()
@@ -1459,6 +1601,7 @@ SCENARIOS = {
     "bad-blk": scenario_bad_blk,
     "pvh": scenario_pvh,
     "pvh-bad-kernel": scenario_pvh_bad_kernel,
+    "pvh-formats": scenario_pvh_formats,
     "migrate": scenario_migrate,
     "snapshots": scenario_snapshots,
     "balloon": scenario_balloon,
