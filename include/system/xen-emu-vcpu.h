@@ -79,6 +79,17 @@ typedef struct XenEmuAccelOps {
      * restores it itself (KVM, when it puts the vCPU's registers).
      */
     void (*vcpu_loaded)(CPUState *cs);
+    /*
+     * Optional: is @cs a vCPU still waiting for its SIPI (never started,
+     * or INIT since)?  Without it, VCPUOP_initialise and VCPUOP_up are
+     * -ENOSYS.  Called with the BQL held, from any vCPU.
+     */
+    bool (*vcpu_waits_for_sipi)(CPUState *cs);
+    /*
+     * With it: @cs has been given its first state by VCPUOP_initialise
+     * and waits for a SIPI no longer; runs on @cs.
+     */
+    void (*vcpu_end_sipi_wait)(CPUState *cs);
 } XenEmuAccelOps;
 
 void xen_emu_set_accel_ops(const XenEmuAccelOps *ops);

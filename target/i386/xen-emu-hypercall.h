@@ -105,6 +105,9 @@ long xen_emu_grant_table_op(XenHypercall *hc);
 long xen_emu_event_channel_op(XenHypercall *hc);
 long xen_emu_physdev_op(XenHypercall *hc);
 long xen_emu_vcpu_op(XenHypercall *hc);
+/* xen-emu-vcpu-start.c: VCPUOP_initialise and VCPUOP_up of @target */
+long xen_emu_vcpu_initialise(XenHypercall *hc, CPUState *target);
+long xen_emu_vcpu_up(CPUState *target);
 long xen_emu_set_timer_op(XenHypercall *hc);
 long xen_emu_console_io(XenHypercall *hc);
 

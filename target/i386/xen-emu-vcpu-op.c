@@ -340,6 +340,10 @@ long xen_emu_vcpu_op(XenHypercall *hc)
         return -ENOENT;
     }
     switch (hc->arg[0]) {
+    case VCPUOP_initialise:
+        return xen_emu_vcpu_initialise(hc, target);
+    case VCPUOP_up:
+        return xen_emu_vcpu_up(target);
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(hc, target);
     case VCPUOP_register_vcpu_time_memory_area:
@@ -377,7 +381,7 @@ long xen_emu_vcpu_op(XenHypercall *hc)
         xen_emu_set_periodic_timer(target, 0);
         return 0;
     default:
-        /* PV vCPU control (initialise, up, down): not for HVM guests */
+        /* VCPUOP_down, is_up, get_runstate_info...: not implemented */
         return -ENOSYS;
     }
 }

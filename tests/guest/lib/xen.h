@@ -150,6 +150,8 @@ _Static_assert(__builtin_offsetof(struct hvm_param, value) == 8,
 #define XENIRQSTAT_needs_eoi        1
 
 /* vcpu_op */
+#define VCPUOP_initialise                       0
+#define VCPUOP_up                               1
 #define VCPUOP_register_runstate_memory_area    5
 #define VCPUOP_set_periodic_timer               6
 #define VCPUOP_stop_periodic_timer              7

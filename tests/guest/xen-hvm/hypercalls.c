@@ -1227,6 +1227,19 @@ static void check_vcpu_op(int code)
              -EFAULT);
     ret = vcpu_op(99, 0, &runstate);
     check_eq(code, "vcpu_op 99 is -ENOSYS", ret, -ENOSYS);
+
+    /* vCPU 0 runs: it has been initialised, and it is up */
+    static u8 hvm_context[128];     /* 32-bit mode, all zero */
+    ret = vcpu_op(VCPUOP_initialise, 0, hvm_context);
+    check_eq(code, "VCPUOP_initialise of vCPU 0, which runs, is -EEXIST",
+             ret, -EEXIST);
+    ret = vcpu_op(VCPUOP_initialise, 0, (void *)NO_RAM_PTR);
+    check_eq(code, "... from 0x10000000 (no RAM) is -EFAULT", ret, -EFAULT);
+    ret = vcpu_op(VCPUOP_initialise, NO_VCPU, hvm_context);
+    check_eq(code, "VCPUOP_initialise of vCPU 7 (none) is -ENOENT", ret,
+             -ENOENT);
+    ret = vcpu_op(VCPUOP_up, 0, 0);
+    check_eq(code, "VCPUOP_up of vCPU 0, up already, is 0", ret, 0);
 }
 
 /* ---- timers: vcpu_op's, set_timer_op; VIRQ_TIMER in shared_info ---- */

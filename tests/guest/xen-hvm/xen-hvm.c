@@ -146,7 +146,9 @@
  *                 shared_info's slot; the runstate area is not the 32-bit
  *                 layout, state running; time_memory_area does not
  *                 fill its area and vcpu_info's time; op 99 is not
- *                 -ENOSYS; a bad pointer not -EFAULT
+ *                 -ENOSYS; a bad pointer not -EFAULT; initialise of
+ *                 vCPU 0 (running) not -EEXIST, of vCPU 7 not -ENOENT;
+ *                 up of vCPU 0 not 0
  *   0x25    75    timers: VIRQ_TIMER does not fire for a periodic timer of
  *                 1 ms, or a singleshot timer or set_timer_op in the past,
  *                 or fires once they are stopped, or for set_timer_op(1 +

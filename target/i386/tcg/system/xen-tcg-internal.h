@@ -42,6 +42,10 @@ void xen_tcg_update_runstate(CPUState *cs);
 /* SCHEDOP_block: halt until an upcall is pending */
 long xen_tcg_sched_block(CPUState *cs);
 
+/* Is @cs waiting for its SIPI?  It is not any more (runs on @cs) */
+bool xen_tcg_vcpu_waits_for_sipi(CPUState *cs);
+void xen_tcg_vcpu_end_sipi_wait(CPUState *cs);
+
 /* The vCPU part of a soft reset; runs on @cs */
 void xen_tcg_vcpu_soft_reset(CPUState *cs, run_on_cpu_data data);
 

@@ -275,6 +275,23 @@ long xen_tcg_sched_block(CPUState *cs)
     cpu_loop_exit(cs);
 }
 
+/* QEMU's local APIC knows whether its vCPU waits for a SIPI */
+bool xen_tcg_vcpu_waits_for_sipi(CPUState *cs)
+{
+    DeviceState *apic = X86_CPU(cs)->apic_state;
+
+    return apic && APIC_COMMON(apic)->wait_for_sipi;
+}
+
+void xen_tcg_vcpu_end_sipi_wait(CPUState *cs)
+{
+    DeviceState *apic = X86_CPU(cs)->apic_state;
+
+    if (apic) {
+        APIC_COMMON(apic)->wait_for_sipi = 0;
+    }
+}
+
 void xen_tcg_vcpu_soft_reset(CPUState *cs, run_on_cpu_data data)
 {
     if (!upcall_bh) {
