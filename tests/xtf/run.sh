@@ -11,7 +11,12 @@
 # pc with a xen-console and no PIT (the firmware would leave its tick on
 # the PIC's vector 8, which a test that opens an interrupt window, such
 # as xsa-308, takes as a double fault; Xen starts the tests with no timer
-# programmed); its console log is OUTDIR/logs/ENV-NAME.log,
+# programmed), and with qboot as its firmware: on Xen the test is the
+# domain's firmware and nothing has run on the secondary vCPUs before
+# it, which a test that starts them with VCPUOP_initialise needs (Xen
+# answers -EEXIST for a vCPU that has run); SeaBIOS starts them and
+# parks them, qboot leaves them waiting for their SIPI, as Xen does.
+# Its console log is OUTDIR/logs/ENV-NAME.log,
 # QEMU's own output OUTDIR/logs/ENV-NAME.qemu.log.  The console's last
 # "Test result:" line decides: SUCCESS is ok, SKIP is ok with a TAP
 # SKIP directive, FAILURE, ERROR, no result, or no exit within
@@ -19,7 +24,8 @@
 # $XTF_TESTS, when set, is a space-separated list of test names to run
 # instead of all of them.  $XTF_MACHINE, when set, is the machine to boot
 # them on instead (microvm: no firmware, no PCI; logs then in
-# OUTDIR/logs-microvm).  A test listed in known-failures that fails is
+# OUTDIR/logs-microvm), and $XTF_BIOS the firmware instead of qboot.rom.
+# A test listed in known-failures that fails is
 # reported as TAP TODO, with the reason given there.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -uo pipefail
@@ -30,6 +36,7 @@ qemu=${1:?$usage} out=${2:?$usage}
 xtf_dir=${XTF_DIR:-$TOP/../shared/xtf}
 limit=${XTF_TIMEOUT:-20}
 machine=${XTF_MACHINE:-pc,pit=off}
+bios=${XTF_BIOS:-qboot.rom}
 kind=${XTF_MACHINE:+ ${XTF_MACHINE%%,*}}
 logs=$out/logs${XTF_MACHINE:+-${XTF_MACHINE%%,*}}
 envs="hvm64 hvm32pae hvm32pse hvm32"
@@ -99,7 +106,7 @@ for image in "${images[@]}"; do
         vcpus=$(sed -n 's/^ *vcpus *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
         mem=$(sed -n 's/^ *memory *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
     fi
-    timeout "$limit" "$qemu" -machine "$machine" \
+    timeout "$limit" "$qemu" -machine "$machine" -bios "$bios" \
         -accel tcg,xen-version=0x4000a,xen-fep=on \
         -display none -nodefaults -no-reboot \
         -smp "${vcpus:-1}" -m "${mem:-128}" \
