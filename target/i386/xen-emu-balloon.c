@@ -13,6 +13,11 @@
  * memory map slow.  The runs migrate; a machine reset brings every frame
  * back, as a new domain would have it.
  *
+ * QEMU's balloon commands (QMP balloon, query-balloon, the BALLOON_CHANGE
+ * event) drive the guest's balloon driver as Xen's toolstack does: the
+ * target goes to memory/target in the guest's xenstore, in KiB, beside
+ * memory/static-max, the RAM the guest was given.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -23,9 +28,15 @@
 #include "exec/memory.h"
 #include "exec/ramblock.h"
 #include "hw/boards.h"
+#include "hw/xen/xen.h"
+#include "hw/xen/xen_backend_ops.h"
 #include "migration/vmstate.h"
+#include "qapi/qapi-events-machine.h"
 #include "qom/object.h"
+#include "system/balloon.h"
 #include "system/reset.h"
+#include "system/system.h"
+#include "trace.h"
 #include "xen-emu-hypercall.h"
 
 /*
@@ -48,6 +59,9 @@ typedef struct XenBalloon {
     /* the runs as (start, end) pairs, for the migration stream */
     uint32_t nr_words;
     uint64_t *words;
+    /* QEMU's balloon commands */
+    Notifier machine_done;
+    struct qemu_xs_handle *xsh;
 } XenBalloon;
 
 static XenBalloon balloon;
@@ -205,6 +219,68 @@ uint64_t xen_emu_balloon_frames(void)
     return balloon.frames;
 }
 
+/* The guest's RAM now, in bytes */
+static uint64_t balloon_actual(void)
+{
+    return current_machine->ram_size - (balloon.frames << TARGET_PAGE_BITS);
+}
+
+void xen_emu_balloon_changed(void)
+{
+    if (balloon.xsh) {
+        qapi_event_send_balloon_change(balloon_actual());
+    }
+}
+
+static bool xs_write_kib(const char *node, uint64_t bytes)
+{
+    g_autofree char *path = g_strdup_printf("/local/domain/%u/memory/%s",
+                                            xen_domid, node);
+    g_autofree char *kib = g_strdup_printf("%" PRIu64, bytes >> 10);
+
+    return qemu_xen_xs_write(balloon.xsh, XBT_NULL, path, kib, strlen(kib));
+}
+
+static void balloon_target(void *opaque, ram_addr_t target)
+{
+    /* the toolstack's limit: no more than the guest was given */
+    target = MIN(target, current_machine->ram_size);
+    trace_xen_emu_balloon_target(target);
+    if (!xs_write_kib("target", target)) {
+        warn_report("xen: cannot write the balloon target to xenstore");
+    }
+}
+
+static void balloon_stat(void *opaque, BalloonInfo *info)
+{
+    info->actual = balloon_actual();
+}
+
+/*
+ * Once the machine is built: a xenstore is there, and any balloon device
+ * of the command line (virtio-balloon) has taken QEMU's balloon commands
+ * before; then they stay with it.
+ */
+static void balloon_machine_done(Notifier *n, void *unused)
+{
+    uint64_t all = current_machine->ram_size;
+
+    if (!xen_xenstore_ops) {
+        return;
+    }
+    balloon.xsh = qemu_xen_xs_open();
+    if (!balloon.xsh) {
+        return;
+    }
+    if (!xs_write_kib("static-max", all) || !xs_write_kib("target", all)) {
+        warn_report("xen: cannot write memory/static-max and memory/target "
+                    "to xenstore");
+    }
+    if (qemu_add_balloon_handler(balloon_target, balloon_stat, &balloon)) {
+        trace_xen_emu_balloon_commands_taken();
+    }
+}
+
 static gboolean remove_one(gpointer key, gpointer value, gpointer data)
 {
     memory_region_del_subregion(get_system_memory(),
@@ -309,6 +385,8 @@ void xen_emu_balloon_init(void)
     balloon.runs = g_tree_new_full(cmp_frame, NULL, NULL, run_free);
     qemu_register_reset(balloon_reset, NULL);
     vmstate_register(NULL, 0, &vmstate_xen_balloon, &balloon);
+    balloon.machine_done.notify = balloon_machine_done;
+    qemu_add_machine_init_done_notifier(&balloon.machine_done);
 }
 
 static const TypeInfo balloon_run_info = {

@@ -160,7 +160,7 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
 {
     struct xen_memory_reservation x;
     struct compat_memory_reservation c;
-    uint64_t extents, nr;
+    uint64_t extents, nr, first;
     unsigned int order;
     long err;
 
@@ -186,6 +186,7 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
     if (order > XEN_MAX_EXTENT_ORDER) {
         return start;
     }
+    first = start;
     memory_region_transaction_begin();
     for (; start < nr; start++) {
         uint64_t gfn;
@@ -212,6 +213,9 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
         }
     }
     memory_region_transaction_commit();
+    if (start > first) {
+        xen_emu_balloon_changed();
+    }
     return start;
 }
 

@@ -97,6 +97,8 @@ void xen_emu_balloon_init(void);
 bool xen_emu_balloon_out(uint64_t gfn, unsigned int order);
 bool xen_emu_balloon_in(uint64_t gfn, unsigned int order);
 uint64_t xen_emu_balloon_frames(void);
+/* after a change of reservation: QEMU's BALLOON_CHANGE event */
+void xen_emu_balloon_changed(void);
 
 /* The families, BQL held */
 long xen_emu_memory_op(XenHypercall *hc);

@@ -1504,9 +1504,10 @@ BALLOON_SYSFS = "/sys/devices/system/xen_memory/xen_memory0"
 
 
 def balloon_to(g, kib, timeout=120):
-    """Set the balloon's target; the guest's current_kb once it is met
-    (or when @timeout passed)."""
-    g.run("echo %d >%s/target_kb" % (kib, BALLOON_SYSFS))
+    """Set the guest's memory to @kib KiB with QEMU's balloon command, as
+    Xen's toolstack sets memory/target; the guest balloon driver's
+    current_kb once it is met (or when @timeout passed)."""
+    g.qmp("balloon", value=kib << 10)
     deadline = time.monotonic() + timeout
     while True:
         status, out = g.run("cat %s/info/current_kb" % BALLOON_SYSFS)
@@ -1522,32 +1523,43 @@ def mem_total_kib(g):
 
 
 def scenario_balloon(t, env):
-    """Linux's balloon driver gives 192 MiB back (XENMEM_decrease_
-    reservation) and takes it again (XENMEM_populate_physmap): the
-    guest's memory follows, QEMU's resident memory falls by what was
-    given back, and the memory taken again works."""
+    """QEMU's balloon command has Linux's balloon driver give 192 MiB back
+    (XENMEM_decrease_reservation) and take it again (XENMEM_populate_
+    physmap): the guest's memory follows, query-balloon and BALLOON_CHANGE
+    say so, QEMU's resident memory falls by what was given back, and the
+    memory taken again works."""
     name = "balloon"
     what = name + ": "
     give = 192 << 10
+    mem = 512 << 10
     g = env.guest(name, ["-drive", "file=%s,if=xen,format=raw"
-                         % env.disk(name)])
+                         % env.disk(name)], mem=mem >> 10)
     try:
         g.start()
         g.ready()
-        status, out = g.run("cat %s/target_kb" % BALLOON_SYSFS)
-        t.check(status == 0 and out, what + "Linux's balloon driver is there",
-                out)
-        target = int(out[0])
+        status, out = g.run("cat %s/target_kb %s/info/current_kb"
+                            % (BALLOON_SYSFS, BALLOON_SYSFS))
+        t.check(status == 0 and len(out) == 2 and out[0] == out[1],
+                what + "Linux's balloon driver is there, at its target", out)
+        target = int(out[1])
         total = mem_total_kib(g)
+        t.check(g.qmp("query-balloon") == {"actual": mem << 10},
+                what + "query-balloon: all the RAM it was given")
         # the guest touches the memory its balloon will take back
         g.run("mkdir -p /mnt && mount -t tmpfs -o size=300m tmpfs /mnt && "
               "dd if=/dev/zero of=/mnt/fill bs=1M count=256 2>/dev/null; "
               "rm -f /mnt/fill; sync; echo 3 >/proc/sys/vm/drop_caches")
         rss_before = qemu_rss_kib(g)
-        current = balloon_to(g, target - give)
+        current = balloon_to(g, mem - give)
         rss_after = qemu_rss_kib(g)
         t.check(current == target - give,
                 what + "the guest gave %d MiB back" % (give >> 10), current)
+        t.check(g.qmp("query-balloon") == {"actual": (mem - give) << 10},
+                what + "query-balloon: %d MiB less" % (give >> 10))
+        changes = [e["data"]["actual"] for e in g.events
+                   if e["event"] == "BALLOON_CHANGE"]
+        t.check(changes and changes[-1] <= (mem - give // 2) << 10,
+                what + "BALLOON_CHANGE events followed it", changes[-3:])
         t.check(total - mem_total_kib(g) >= give - 1024,
                 what + "its MemTotal fell with it")
         t.diag("QEMU's RSS: %d MiB before, %d MiB after giving %d MiB back"
@@ -1560,8 +1572,9 @@ def scenario_balloon(t, env):
             t.check(rss_before - rss_after >= give * 3 // 4,
                     what + "QEMU's resident memory fell by %d MiB"
                     % ((rss_before - rss_after) >> 10))
-        current = balloon_to(g, target)
-        t.check(current == target and mem_total_kib(g) == total,
+        current = balloon_to(g, mem)
+        t.check(current == target and mem_total_kib(g) == total and
+                g.qmp("query-balloon") == {"actual": mem << 10},
                 what + "the guest took it all again", current)
         # what was written (its checksum on the way in) is what is read;
         # a frame still given back would read all ones
