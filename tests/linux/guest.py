@@ -30,7 +30,8 @@ class GuestError(Exception):
 class Guest:
     def __init__(self, qemu, images, log, args, append="", machine="pc",
                  accel="tcg,xen-version=0x4000a", smp=1, mem=512,
-                 reboot=False, scenario="root", console="ttyS0"):
+                 reboot=False, scenario="root", console="ttyS0",
+                 stderr_apart=False):
         self.log = open(log, "w")
         self.lines = queue.Queue()
         self.seen = []                  # every console line so far
@@ -54,9 +55,15 @@ class Guest:
         if not reboot:
             cmd.append("-no-reboot")
         self.log.write("# " + " ".join(cmd) + "\n")
+        # QEMU's own messages, unless @stderr_apart puts them in a file
+        # beside the log, come with the console's (they can then split a
+        # console line in two)
+        err = open(log + ".stderr", "w") if stderr_apart else \
+            subprocess.STDOUT
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stdout=subprocess.PIPE, stderr=err)
+        if stderr_apart:
+            err.close()         # the child has its own
         self.monitor.accept(timeout=30)     # and qmp_capabilities
         self.events = []
         threading.Thread(target=self._reader, daemon=True).start()

@@ -1097,7 +1097,8 @@ def busy_guest(env, name, hvc, disks, fmt, extra=()):
         "-netdev", env.netdev("pv"),
         "-device", "xen-net-device,netdev=pv,mac=" + MAC,
         "-chardev", "file,id=hvc,path=" + hvc,
-        "-device", "xen-console,chardev=hvc"] + list(extra), smp=2)
+        "-device", "xen-console,chardev=hvc"] + list(extra), smp=2,
+        stderr_apart=True)
 
 
 def start_busy(t, g, what):
