@@ -14,9 +14,17 @@ emulated device and still binds blkfront and netfront.  (By default it
 unplugs the IDE disk and every PCI NIC, virtio-net included; with
 xen_emul_unplug=never it binds neither blkfront nor netfront.)
 
-Disk: busybox dd, bs=1M, 256 MiB written (oflag=direct, from /dev/zero)
-then read back (iflag=direct) on the whole device; host side QEMU's
-default cache=writeback, so the image is in the host page cache.
+Disk: busybox dd on the whole device, host side QEMU's default
+cache=writeback, so the image is in the host page cache:
+  - write, read: bs=1M, 256 MiB written (oflag=direct, from /dev/zero),
+    then read back (iflag=direct): one 1 MiB request at a time from dd;
+  - read-128k: the same 256 MiB in 128 KiB direct reads;
+  - read-4k: 16 MiB in 4 KiB direct reads (a request's round trip);
+  - read-cached: 256 MiB through the guest's page cache, emptied first
+    (its readahead makes the requests).
+Linux's blkfront makes requests of 128 KiB at most (its
+max_indirect_segments of 32), virtio-blk of up to 1 MiB, so a 1 MiB
+direct read is 8 requests on one and one on the other.
 Net: busybox wget -O /dev/null of a 64 MiB HTTP reply served by the
 netdev's guestfwd (10.0.N.100:80); the guest has a static 10.0.N.15/24 on
 each NIC, so the subnet route binds each transfer to its NIC.
@@ -46,6 +54,20 @@ DISK_MB = 256
 NET_BYTES = 64 << 20
 RUNS = 3
 TIMEOUT = 120       # s for one transfer; 10-60x what one takes
+DD = "dd bs=%s count=%d 2>/dev/null "
+RAW = "if=/dev/%(dev)s of=/dev/null"
+DISK_OPS = [
+    ("write", DD % ("1M", DISK_MB) +
+     "if=/dev/zero of=/dev/%(dev)s oflag=direct"),
+    ("read", DD % ("1M", DISK_MB) + RAW + " iflag=direct"),
+    ("read-128k", DD % ("128k", DISK_MB * 8) + RAW + " iflag=direct"),
+    ("read-4k", DD % ("4k", 4096) + RAW + " iflag=direct"),
+    ("read-cached", "echo 3 >/proc/sys/vm/drop_caches; " +
+     DD % ("1M", DISK_MB) + RAW),
+]
+DISK_BYTES = {"write": DISK_MB << 20, "read": DISK_MB << 20,
+              "read-128k": DISK_MB << 20, "read-4k": 4096 * 4096,
+              "read-cached": DISK_MB << 20}
 DISKS = [("IDE", "if=ide,index=0", "sda", "sd"),
          ("xen-disk", "if=xen", "xvda", "vbd"),
          ("virtio-blk", "if=virtio", "vda", "virtio_blk")]
@@ -144,23 +166,26 @@ def measure(g):
     runs = {}
     for _ in range(RUNS):
         for name, _, dev, _ in DISKS:
-            dd = "dd bs=1M count=%d 2>/dev/null " % DISK_MB
-            runs.setdefault((name, "write"), []).append(timed(
-                g, dd + "if=/dev/zero of=/dev/%s oflag=direct" % dev))
-            runs.setdefault((name, "read"), []).append(timed(
-                g, dd + "if=/dev/%s of=/dev/null iflag=direct" % dev))
+            for op, cmd in DISK_OPS:
+                runs.setdefault((name, op), []).append(timed(
+                    g, cmd % {"dev": dev}))
         for n, (name, _, _) in enumerate(NICS, 1):
             runs.setdefault((name, "TCP"), []).append(timed(
                 g, "wget -q -O /dev/null http://10.0.%d.100/" % n))
-    return {key: (DISK_MB << 20 if key[1] != "TCP" else NET_BYTES) / 1e6 / t
+    size = dict(DISK_BYTES, TCP=NET_BYTES)
+    return {key: size[key[1]] / 1e6 / t
             for key, ts in runs.items() for t in [statistics.median(ts)]}
 
 
 def report(mbs):
-    print("MB/s (median of %d)    read    write" % RUNS)
+    ops = [op for op, _ in DISK_OPS]
+    print("MB/s (median of %d) " % RUNS + "".join("%12s" % op for op in ops))
     for name, _, _, _ in DISKS:
-        print("  %-20s %7.1f  %7.1f" % (name, mbs[name, "read"],
-                                         mbs[name, "write"]))
+        print("  %-18s" % name + "".join("%12.1f" % mbs[name, op]
+                                         for op in ops))
+    print("xen-disk/virtio-blk " + "".join(
+        "%12.2f" % (mbs["xen-disk", op] / mbs["virtio-blk", op])
+        for op in ops))
     print("MB/s (median of %d)     TCP (64 MiB over slirp)" % RUNS)
     for name, _, _ in NICS:
         print("  %-20s %7.1f" % (name, mbs[name, "TCP"]))
