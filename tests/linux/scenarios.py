@@ -1166,6 +1166,10 @@ def wait_migration(g, timeout=180):
         time.sleep(0.2)
 
 
+# Kernel messages of a xenbus device that reconnects or goes away.
+NOTICED = "xenbus|blkfront|netfront|vbd|vif|xvd|eth0|hvc|xen:|grant"
+
+
 def scenario_migrate(t, env):
     """Live migration over unix, tcp, exec and file URIs, one hop each,
     after one the destination of which dies half way, while the guest
@@ -1195,6 +1199,8 @@ def scenario_migrate(t, env):
     hvc, g = start()
     try:
         start_busy(t, g, what)
+        status, out = g.run("echo klog $(dmesg | wc -l)")
+        klog = [l.split()[1] for l in out if re.fullmatch(r"klog \d+", l)]
 
         # a destination that dies half way: the source goes on
         w = what + "destination killed: "
@@ -1239,6 +1245,16 @@ def scenario_migrate(t, env):
 
         status, out = g.run("touch /var/stop; sleep 1; "
                             "echo hvc0-after-migration >/dev/hvc0")
+        # a frontend that reconnected, or a driver that saw its device
+        # change, says so in the kernel's log
+        status, out = g.run("dmesg | tail -n +$((%s + 1)) | grep -iE "
+                            "'%s' | sed 's/^/knew /'"
+                            % ((klog or ["0"])[0], NOTICED))
+        t.check(klog and status in (0, 1) and
+                not [l for l in out if l.startswith("knew ")],
+                what + "the guest's frontends noticed nothing: no new "
+                "kernel message from xenbus, blkfront, netfront or hvc",
+                out[:10])
         time.sleep(0.5)
         with open(hvc, errors="replace") as f:
             text = f.read()
