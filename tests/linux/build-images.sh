@@ -138,6 +138,10 @@ gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-garbage" \
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/exec-coherence" \
     "$here/exec-coherence.c" ||
     die "cannot build exec-coherence.c: gcc -static needs libc6-dev"
+# the simd-exceptions scenario's SSE fault cases
+gcc -static -no-pie -O2 -Wall -o "$rfs/bin/simd-fault" \
+    "$here/simd-fault.c" ||
+    die "cannot build simd-fault.c: gcc -static needs libc6-dev"
 # the bad-blk scenario's blkfront stand-in
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-blkgarbage" \
     "$here/xen-blkgarbage.c" ||
