@@ -38,6 +38,14 @@ TCG's LOCKed instructions barriers against QEMU's backend threads).
 QEMU defaults to build/qemu-system-x86_64, IMAGES to
 build/tests-linux/images (made by make check; built here with
 tests/linux/build-images.sh when absent).
+
+    python3 bench/linux-disk-net.py --append "ARGS" [QEMU] [IMAGES]
+
+adds ARGS to the guest's kernel command line, module parameters
+included (MODULE.PARAM=VALUE, as Debian's initramfs passes them): e.g.
+xen_blkfront.max_indirect_segments=256 lets blkfront make requests of
+1 MiB, to see what the request size costs.  That is guest tuning; the
+targets are for the stock guest.
 """
 
 import os
@@ -76,8 +84,19 @@ NICS = [("e1000", "e1000", "e1000"),                 # (name, -device, driver)
         ("virtio-net", "virtio-net-pci", "virtio_net")]
 
 
+def split_args(argv):
+    """(--append's words, the positional arguments) of @argv"""
+    if len(argv) > 1 and argv[0] == "--append":
+        return argv[1], argv[2:]
+    return "", argv
+
+
+APPEND, ARGS = split_args(sys.argv[1:])
+REQUEST_KB = []                 # the guest's max_sectors_kb: xvda, vda
+
+
 def images_dir(tmp):
-    images = sys.argv[2] if len(sys.argv) > 2 else \
+    images = ARGS[1] if len(ARGS) > 1 else \
         os.path.join(ROOT, "build", "tests-linux", "images")
     if not os.path.exists(os.path.join(images, "vmlinuz")):
         images = os.path.join(tmp, "images")
@@ -120,12 +139,12 @@ def timed(g, command):
 
 
 def main():
-    qemu = sys.argv[1] if len(sys.argv) > 1 else \
+    qemu = ARGS[0] if ARGS else \
         os.path.join(ROOT, "build", "qemu-system-x86_64")
     with tempfile.TemporaryDirectory() as tmp:
         g = Guest(qemu, images_dir(tmp), os.path.join(tmp, "console.log"),
                   qemu_args(tmp), scenario="shell",
-                  append="xen_emul_unplug=unnecessary")
+                  append="xen_emul_unplug=unnecessary " + APPEND)
         try:
             g.start()
             g.ready()
@@ -160,6 +179,9 @@ def measure(g):
                              % (name, g.reported("net")))
         g.run("ip addr add 10.0.%d.15/24 dev %s && ip link set %s up"
               % (n, eth[drv], eth[drv]))
+    status, out = g.run("cat /sys/block/xvda/queue/max_sectors_kb "
+                        "/sys/block/vda/queue/max_sectors_kb")
+    REQUEST_KB.extend(out if status == 0 else [])
     # a guest clock in ns without forking: /proc/timer_list's 3rd line
     g.run("ns() { { read -r _; read -r _; read -r _ _ n _; } "
           "</proc/timer_list; }")
@@ -179,6 +201,11 @@ def measure(g):
 
 def report(mbs):
     ops = [op for op, _ in DISK_OPS]
+    if APPEND:
+        print("guest kernel command line + %s" % APPEND)
+    if len(REQUEST_KB) == 2:
+        print("largest request: xen-disk %s KiB, virtio-blk %s KiB"
+              % tuple(REQUEST_KB))
     print("MB/s (median of %d) " % RUNS + "".join("%12s" % op for op in ops))
     for name, _, _, _ in DISKS:
         print("  %-18s" % name + "".join("%12.1f" % mbs[name, op]

@@ -44,9 +44,16 @@ x stage "$stage"
 x scenario "$scenario"
 
 load_modules() {
+    cmdline=$(cat /proc/cmdline)
     while read -r m; do
-        insmod "/lib/modules/$(uname -r)/$m" 2>/dev/null
         n=$(basename "$m" .ko | tr - _)
+        # its MODULE.PARAM=VALUE words of the kernel command line, as
+        # kmod's modprobe passes them in a stock initramfs
+        params=
+        for w in $cmdline; do
+            case "$w" in "$n".*) params="$params ${w#*.}" ;; esac
+        done
+        insmod "/lib/modules/$(uname -r)/$m" $params 2>/dev/null
         if [ -d "/sys/module/$n" ]; then x module "$n" loaded
         else x module "$n" failed; fi
     done </etc/modules
