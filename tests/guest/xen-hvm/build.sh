@@ -9,4 +9,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 # long-mode.S has 64-bit code (.code64) too, but goes into a 32-bit object
 guest_build "$out" xen-hvm "$here/xen-hvm.ld" "$here/user.S" \
     "$here/long-mode.S" "$here/xen-hvm.c" "$here/hypercalls.c" \
-    "$here/unplug.c"
+    "$here/unplug.c" "$here/vcpu-start.c"

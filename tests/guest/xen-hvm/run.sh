@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Boot the xen-hvm test kernel under TCG with Xen 4.10 emulation, as an
 # Intel CPU (vmcall) with an IDE disk and an e1000 NIC for the kernel to
-# unplug, as an AMD one (vmmcall) without, and once more as Intel to
-# fuzz the hypercalls; report TAP.  lib/guest.sh's guest_boot says how.
+# unplug, as an AMD one (vmmcall) without, as Intel with a second vCPU
+# to start through VCPUOP_initialise, and once more as Intel to fuzz the
+# hypercalls; report TAP.  lib/guest.sh's guest_boot says how.
 #   run.sh QEMU OUTDIR
-# The kernel's log is OUTDIR/xen-hvm-{intel,amd,fuzz}.log, QEMU's own
-# output OUTDIR/xen-hvm-{intel,amd,fuzz}.qemu.log; xen-hvm.c lists the
-# check numbers.  The intel run's disk is OUTDIR/xen-hvm-disk.img.
+# The kernel's log is OUTDIR/xen-hvm-{intel,amd,smp,fuzz}.log, QEMU's
+# own output OUTDIR/xen-hvm-{intel,amd,smp,fuzz}.qemu.log; xen-hvm.c
+# lists the check numbers.  The intel run's disk is OUTDIR/xen-hvm-disk.img.
 # Then the hypervisor console: what the kernel wrote with console_io is
 # in the intel run's QEMU output, in the amd run's xen-console-io
 # chardev (OUTDIR/xen-hvm-amd.console) instead, and a chardev id that
@@ -26,7 +27,7 @@ truncate -s 1M "$disk" || {
 }
 
 intel=qemu64,vendor=GenuineIntel amd=qemu64,vendor=AuthenticAMD
-echo "1..10"
+echo "1..11"
 guest_boot xen-hvm intel "intel unplug" 60 \
     "Xen 4.10 CPUID leaves, hypercall page with vmcall, hypercalls, CPL 3, unplug, long mode" \
     -cpu "$intel" -drive "file=$disk,if=ide,format=raw" -nic user,model=e1000
@@ -43,6 +44,9 @@ for v in 4.4:0x40004 4.5:0x40005 4.6:0x40006 4.17:0x40011; do
         "xen-version=${v#*:}: CPUID 0x40000001 and 0x40000004 as Xen ${v%%:*} has them" \
         -cpu "$intel"
 done
+guest_boot xen-hvm smp "intel smp" 60 \
+    "a second vCPU started with VCPUOP_initialise and VCPUOP_up, and the contexts Xen refuses" \
+    -cpu "$intel" -smp 2
 guest_boot xen-hvm fuzz "intel fuzz" 300 \
     "1000000 random hypercalls, then xen_version still right" \
     -cpu "$intel"

@@ -16,6 +16,8 @@
  *   unplug the machine has an IDE disk of 2048 sectors (primary master)
  *          and an e1000 NIC, which check 0x27 unplugs; without it, that
  *          check does the handshake only
+ *   smp    the machine has a second vCPU, which check 0x2a starts
+ *          with VCPUOP_initialise and VCPUOP_up
  *
  * and two add work after the checks:
  *
@@ -180,9 +182,19 @@
  *                 read or command 99 not -EPERM, or read wrote the buffer.
  *                 run.sh finds the lines written in QEMU's output, or in
  *                 the chardev that xen-console-io names
+ *   0x2a    85    "smp": VCPUOP_initialise of vCPU 1, which the firmware
+ *                 started, is not -EEXIST; after an INIT IPI, a context
+ *                 with mode 2 still -EEXIST after 2^34 TSC cycles;
+ *                 VCPUOP_up then not -EINVAL, a context from no RAM not
+ *                 -EFAULT, or one Xen refuses (padding, CS not present,
+ *                 SS.DPL not CS.DPL, TR a data segment, EIP past CS's
+ *                 limit, EFER.LMA without LME, a reserved CR4 bit) not
+ *                 -EINVAL; a flat 32-bit context refused, or taken twice;
+ *                 vCPU 1 runs before VCPUOP_up, or not after it, or not
+ *                 at the context's EIP with its EAX and ESP
  *
  * They run in the order 0x01-0x16, 0x1c-0x26, 0x29, 0x27, 0x1b, 0x28,
- * then fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for
+ * then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for
  * instance #UD when QEMU does not handle vmcall) fails the check in
  * progress, with the vector on COM1.
  *
@@ -702,6 +714,7 @@ void kmain(u32 magic, const u32 *mbi)
     int do_fuzz = has_word(cmdline, "fuzz");
     int do_bench = has_word(cmdline, "bench");
     int do_unplug = has_word(cmdline, "unplug");
+    int do_smp = has_word(cmdline, "smp");
 
     current_check = 3;
     cpuid(0, r);
@@ -880,6 +893,9 @@ void kmain(u32 magic, const u32 *mbi)
      */
     check_long_mode(27);
     check_families_64();
+    if (do_smp) {
+        check_vcpu_start();
+    }
     if (do_fuzz) {
         fuzz(23);
     }

@@ -53,6 +53,7 @@ enum {
     CHECK_UNPLUG = 0x27,
     CHECK_FAMILIES_64 = 0x28,
     CHECK_CONSOLE_IO = 0x29,
+    CHECK_VCPU_START = 0x2a,
 };
 
 /* hypercalls.c: the hypercall families, through the 32-bit ABI */
@@ -64,5 +65,7 @@ void check_families_64(void);
  * cmdline said "unplug", so there is an IDE disk and an e1000 to unplug
  */
 void check_unplug(int with_devices);
+/* vcpu-start.c: vCPU 1 started with VCPUOP_initialise and VCPUOP_up */
+void check_vcpu_start(void);
 
 #endif
