@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import struct
 import subprocess
 import sys
@@ -1605,6 +1606,111 @@ def scenario_balloon(t, env):
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
+def inet_sum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return total
+
+
+def ipv4_frame(dst_mac, src, dst, proto, l4, bad):
+    """An Ethernet frame with an IPv4 packet from @src to @dst carrying
+    the @proto header and payload @l4, whose checksum field is 0 and is
+    filled in here: right, or off by one if @bad."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 64,
+                     proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", 0xffff - inet_sum(ip)) + ip[12:]
+    pseudo = ip[12:20] + struct.pack("!BBH", 0, proto, len(l4))
+    csum = 0xffff - inet_sum(pseudo + l4)
+    if bad:
+        csum ^= 0x0100
+    at = 16 if proto == 6 else 6
+    l4 = l4[:at] + struct.pack("!H", csum or 0xffff) + l4[at + 2:]
+    return (bytes.fromhex(dst_mac.replace(":", "")) +
+            bytes.fromhex("525400abcdef") + b"\x08\x00" + ip + l4)
+
+
+NET_CSUM = [("udp", 17, False, 6), ("udp", 17, True, 5),
+            ("tcp", 6, False, 4), ("tcp", 6, True, 3)]
+
+
+def scenario_net_checksums(t, env):
+    """Received TCP and UDP packets with right checksums reach netfront
+    marked as checked (NETRXF_data_validated, seen in QEMU's trace of the
+    ring's responses), so the guest skips its own check; ones with a
+    wrong checksum go up unmarked and the guest's IP stack drops them as
+    such (InCsumErrors).  Frames come from the test through a dgram
+    netdev."""
+    what = "net-checksums: "
+    port = 47200 + os.getpid() % 500
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", port + 1))
+    g = env.guest("net-checksums", [
+        "-netdev", "dgram,id=d0,local.type=inet,local.host=127.0.0.1,"
+        "local.port=%d,remote.type=inet,remote.host=127.0.0.1,"
+        "remote.port=%d" % (port, port + 1),
+        "-device", "xen-net-device,netdev=d0,mac=" + MAC,
+        "-trace", "xen_netdev_rx"], scenario="shell", stderr_apart=True)
+    counters = "grep -A1 -E '^(Udp|Tcp):' /proc/net/snmp"
+
+    def snmp():
+        status, out = g.run(counters)
+        rows = {}
+        for head, vals in zip(out[0::2], out[1::2]):
+            names, values = head.split()[1:], vals.split()[1:]
+            rows[head.split()[0].rstrip(":")] = dict(zip(names, map(int,
+                                                                    values)))
+        return rows
+
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("ip link set eth0 up && "
+                            "ip addr add 10.9.0.2/24 dev eth0")
+        t.check(status == 0, what + "eth0 is up", out)
+        before = snmp()
+        for name, proto, bad, count in NET_CSUM:
+            for i in range(count):
+                if proto == 17:
+                    l4 = struct.pack("!HHHH", 40000 + i, 9, 8 + 32, 0) + \
+                        b"x" * 32
+                else:       # a SYN to a closed port: the guest resets it
+                    l4 = struct.pack("!HHIIBBHHH", 40000 + i, 9, 1000 + i,
+                                     0, 5 << 4, 0x02, 8192, 0, 0)
+                sock.sendto(ipv4_frame(MAC, "10.9.0.1", "10.9.0.2", proto,
+                                       l4, bad), ("127.0.0.1", port))
+        time.sleep(2)
+        after = snmp()
+        delta = {(p, k): after[p][k] - before[p][k]
+                 for p in after for k in after[p]}
+        t.check(delta["Udp", "NoPorts"] == 6 and
+                delta["Udp", "InCsumErrors"] == 5,
+                what + "the guest took the 6 right UDP packets and dropped "
+                "the 5 wrong ones as checksum errors",
+                {k: v for k, v in delta.items() if k[0] == "Udp"})
+        t.check(delta["Tcp", "InSegs"] >= 4 and
+                delta["Tcp", "InCsumErrors"] == 3,
+                what + "the guest took the 4 right TCP segments and dropped "
+                "the 3 wrong ones as checksum errors",
+                {k: v for k, v in delta.items() if k[0] == "Tcp"})
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+    sock.close()
+    with open(g.log.name + ".stderr", errors="replace") as f:
+        flags = [int(m.group(1), 16) for m in
+                 re.finditer(r"xen_netdev_rx .*flags 0x([0-9a-f]+)", f.read())]
+    # the last 18 responses are the test's frames, in the order sent
+    sent = [bad for _, _, bad, count in NET_CSUM for _ in range(count)]
+    got = flags[-len(sent):]
+    t.check(len(got) == len(sent) and
+            all(bool(f & 1) == (not bad) for f, bad in zip(got, sent)),
+            what + "QEMU marked exactly the right ones data_validated",
+            got)
+
+
 SIMD_CASES = ("divss-0/0-masked", "divss-0/0-unmasked", "divss-1/0-unmasked",
               "divss-2/1-unmasked-ie", "ucomiss-denormal-unmasked",
               "ucomiss-denormal-masked", "addps-overflow-unmasked")
@@ -1646,6 +1752,7 @@ SCENARIOS = {
                                  for smp in (1, 2)],
     "exec-coherence": scenario_exec_coherence,
     "simd-exceptions": scenario_simd_exceptions,
+    "net-checksums": scenario_net_checksums,
     "bad-blk": scenario_bad_blk,
     "pvh": scenario_pvh,
     "pvh-bad-kernel": scenario_pvh_bad_kernel,
