@@ -25,8 +25,8 @@
 #define OM (1 << 10)
 
 static sigjmp_buf back;
-static volatile int sig_code;
-static volatile uint32_t frame_xmm1, frame_mxcsr;
+static volatile int sig_code;                   /* the handler's */
+static volatile uint32_t frame_xmm1, frame_mxcsr;   /* the handler's */
 
 static void on_fpe(int sig, siginfo_t *info, void *ctx)
 {
@@ -50,9 +50,9 @@ struct result {
 static struct result run(enum op op, uint32_t mxcsr, uint32_t dest,
                          uint32_t src)
 {
-    static volatile uint32_t vdest[4] __attribute__((aligned(16)));
-    static volatile uint32_t vsrc[4] __attribute__((aligned(16)));
-    static volatile uint32_t out[4] __attribute__((aligned(16)));
+    static uint32_t vdest[4] __attribute__((aligned(16)));
+    static uint32_t vsrc[4] __attribute__((aligned(16)));
+    static uint32_t out[4] __attribute__((aligned(16)));
     uint32_t def = MXCSR_DEFAULT, now;
     struct result r = { -1, 0, 0 };
     int i;

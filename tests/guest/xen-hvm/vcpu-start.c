@@ -38,10 +38,9 @@ struct hvm_context32 {
 _Static_assert(sizeof(struct hvm_context32) == 128, "vcpu_hvm_context");
 
 /* What vCPU 1 saw when it started, written by ap_entry */
-volatile u32 ap_ran, ap_eax, ap_esp;
+volatile u32 ap_ran, ap_eax, ap_esp;           /* vCPU 1 writes them */
 static u8 ap_stack[1024] __attribute__((aligned(16)));
 
-void ap_entry(void);
 asm(".text\n"
     ".globl ap_entry\n"
     "ap_entry:\n"

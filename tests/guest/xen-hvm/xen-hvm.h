@@ -67,5 +67,7 @@ void check_families_64(void);
 void check_unplug(int with_devices);
 /* vcpu-start.c: vCPU 1 started with VCPUOP_initialise and VCPUOP_up */
 void check_vcpu_start(void);
+/* vcpu-start.c: where vCPU 1 starts (asm) */
+void ap_entry(void);
 
 #endif
