@@ -1606,7 +1606,9 @@ def scenario_balloon(t, env):
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
+
 def inet_sum(data):
+    """The Internet checksum's one's complement sum of @data"""
     if len(data) % 2:
         data += b"\0"
     total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
@@ -1618,7 +1620,7 @@ def inet_sum(data):
 def ipv4_frame(dst_mac, src, dst, proto, l4, bad):
     """An Ethernet frame with an IPv4 packet from @src to @dst carrying
     the @proto header and payload @l4, whose checksum field is 0 and is
-    filled in here: right, or off by one if @bad."""
+    filled in here: right, or wrong in one bit if @bad."""
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 64,
                      proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
     ip = ip[:10] + struct.pack("!H", 0xffff - inet_sum(ip)) + ip[12:]
@@ -1641,11 +1643,10 @@ def scenario_net_rx(t, env):
     """xen-net's receive side, with frames made by the test arriving
     through a stream netdev (TCP: QEMU reads a frame only when the NIC
     takes it, and the host drops none).  TCP and UDP packets with right
-    checksums
-    reach netfront marked as checked (NETRXF_data_validated, seen in
-    QEMU's trace of the ring's responses), so the guest skips its own
-    check; ones with a wrong checksum go up unmarked and the guest's IP
-    stack drops them as such (InCsumErrors).  A burst larger than the
+    checksums reach netfront marked as checked (NETRXF_data_validated,
+    seen in QEMU's trace of the ring's responses), so the guest skips its
+    own check; ones with a wrong checksum go up unmarked and the guest's
+    IP stack drops them as such (InCsumErrors).  A burst larger than the
     receive ring all arrives though the guest sends nothing back."""
     what = "net-rx: "
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -1684,7 +1685,7 @@ def scenario_net_rx(t, env):
                             "ip addr add 10.9.0.2/24 dev eth0")
         t.check(status == 0, what + "eth0 is up", out)
         before = snmp()
-        for name, proto, bad, count in NET_CSUM:
+        for _, proto, bad, count in NET_CSUM:
             for i in range(count):
                 if proto == 17:
                     l4 = struct.pack("!HHHH", 40000 + i, 9, 8 + 32, 0) + \
