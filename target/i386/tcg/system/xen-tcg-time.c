@@ -298,6 +298,10 @@ void xen_tcg_update_runstate(CPUState *cs)
         return;
     }
     now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    if (vt->runstate_gpa == gpa &&
+        now - vt->runstate_updated < RUNSTATE_PERIOD_NS) {
+        return;     /* before the file read, which costs a few syscalls */
+    }
     delay = thread_run_delay();
     if (delay < 0) {
         return;
@@ -307,9 +311,6 @@ void xen_tcg_update_runstate(CPUState *cs)
         vt->runstate_gpa = gpa;
         vt->delay_base = delay;
         vt->runstate_updated = now;
-        return;
-    }
-    if (now - vt->runstate_updated < RUNSTATE_PERIOD_NS) {
         return;
     }
     vt->runstate_updated = now;
