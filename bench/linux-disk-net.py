@@ -46,6 +46,11 @@ included (MODULE.PARAM=VALUE, as Debian's initramfs passes them): e.g.
 xen_blkfront.max_indirect_segments=256 lets blkfront make requests of
 1 MiB, to see what the request size costs.  That is guest tuning; the
 targets are for the stock guest.
+
+    python3 bench/linux-disk-net.py --iothread [QEMU] [IMAGES]
+
+runs the xen-disk and the virtio-blk disk each in an iothread of its own
+(-object iothread, the device's iothread=) instead of QEMU's main loop.
 """
 
 import os
@@ -76,22 +81,29 @@ DISK_OPS = [
 DISK_BYTES = {"write": DISK_MB << 20, "read": DISK_MB << 20,
               "read-128k": DISK_MB << 20, "read-4k": 4096 * 4096,
               "read-cached": DISK_MB << 20}
+# (name, -drive options or -device, guest's name, driver)
 DISKS = [("IDE", "if=ide,index=0", "sda", "sd"),
-         ("xen-disk", "if=xen", "xvda", "vbd"),
-         ("virtio-blk", "if=virtio", "vda", "virtio_blk")]
+         ("xen-disk", "-device xen-disk,vdev=xvda", "xvda", "vbd"),
+         ("virtio-blk", "-device virtio-blk-pci", "vda", "virtio_blk")]
 NICS = [("e1000", "e1000", "e1000"),                 # (name, -device, driver)
         ("xen-net", "xen-net-device", "vif"),
         ("virtio-net", "virtio-net-pci", "virtio_net")]
 
 
 def split_args(argv):
-    """(--append's words, the positional arguments) of @argv"""
-    if len(argv) > 1 and argv[0] == "--append":
-        return argv[1], argv[2:]
-    return "", argv
+    """(--append's words, --iothread, the positional arguments) of @argv"""
+    append, iothread = "", False
+    while argv and argv[0].startswith("--"):
+        if argv[0] == "--append" and len(argv) > 1:
+            append, argv = argv[1], argv[2:]
+        elif argv[0] == "--iothread":
+            iothread, argv = True, argv[1:]
+        else:
+            raise SystemExit("unknown option " + argv[0])
+    return append, iothread, argv
 
 
-APPEND, ARGS = split_args(sys.argv[1:])
+APPEND, IOTHREAD, ARGS = split_args(sys.argv[1:])
 REQUEST_KB = []                 # the guest's max_sectors_kb: xvda, vda
 
 
@@ -108,11 +120,18 @@ def images_dir(tmp):
 
 def qemu_args(tmp):
     args = []
-    for name, opt, _, _ in DISKS:
+    for n, (name, opt, _, _) in enumerate(DISKS):
         img = os.path.join(tmp, name + ".img")
         with open(img, "wb") as f:
             f.truncate(300 << 20)
-        args += ["-drive", "file=%s,%s,format=raw" % (img, opt)]
+        if not opt.startswith("-device "):
+            args += ["-drive", "file=%s,%s,format=raw" % (img, opt)]
+            continue
+        args += ["-drive", "file=%s,if=none,id=disk%d,format=raw" % (img, n),
+                 "-device", "%s,drive=disk%d" % (opt.split()[1], n)]
+        if IOTHREAD:
+            args[-1] += ",iothread=io%d" % n
+            args += ["-object", "iothread,id=io%d" % n]
     # guestfwd's cmd: talks to slirp over a loopback TCP socket: it must
     # read the request (cat >/dev/null), or closing with it unread sends
     # a RST that cuts the reply short.  No commas in there.
@@ -203,6 +222,8 @@ def report(mbs):
     ops = [op for op, _ in DISK_OPS]
     if APPEND:
         print("guest kernel command line + %s" % APPEND)
+    if IOTHREAD:
+        print("xen-disk and virtio-blk each in an iothread of its own")
     if len(REQUEST_KB) == 2:
         print("largest request: xen-disk %s KiB, virtio-blk %s KiB"
               % tuple(REQUEST_KB))

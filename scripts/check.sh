@@ -144,7 +144,7 @@ if [ -n "${ASAN_BUILD_DIR:-}" ]; then
         "$TOP/tests/guest/xen-events/run.sh" "$asan" "$out"
     out=$ASAN_BUILD_DIR/tests-linux
     run_san linux-asan "$out" "$TOP/tests/linux/run.sh" "$asan" "$out" \
-        default-pc bad-input bad-blk exec-coherence migrate balloon \
+        default-pc bad-input bad-blk iothread exec-coherence migrate balloon \
         pvh-bad-kernel pvh-formats net-rx
     unset ASAN_OPTIONS UBSAN_OPTIONS
 fi

@@ -183,10 +183,10 @@ def scenario_default(t, env, machine="pc"):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
-def small_disk(env, name):
+def small_disk(env, name, mb=8):
     path = os.path.join(env.out, name + ".img")
     with open(path, "wb") as f:
-        f.truncate(8 << 20)
+        f.truncate(mb << 20)
     return path
 
 
@@ -820,6 +820,83 @@ def scenario_bad_blk(t, env):
                 if re.search(r"I/O error|failed to copy|xen-block|"
                              r"frontend change error", l)]
     t.check(not said, what + "QEMU's stderr says nothing about them",
+            said[:5])
+
+
+IOTHREAD_MB = 16
+
+
+def scenario_iothread(t, env):
+    """A xen-disk whose dataplane runs in an iothread (xvdb, iothread=):
+    two writers at once, one in 1 MiB and one in 4 KiB direct requests,
+    then two readers at once, with the VM stopped and continued under a
+    third; the bytes on the image are the guest's, and what the guest
+    reads back is what it wrote."""
+    name = "iothread"
+    what = name + ": "
+    scratch = small_disk(env, name + "-xvdb", IOTHREAD_MB)
+    extra = ["-object", "iothread,id=io0",
+             "-drive", "file=%s,if=none,id=scratch,format=raw" % scratch,
+             "-device", "xen-disk,id=xvdb,vdev=xvdb,drive=scratch,"
+             "iothread=io0"]
+    img, hvc, g = default_setup(env, name, "pc", reboot=False, extra=extra)
+    half = IOTHREAD_MB << 19            # bytes in each writer's half
+    try:
+        g.start()
+        g.ready()
+        t.check(g.qmp("qom-get", path="/machine/peripheral/xvdb",
+                      property="iothread") == "/objects/io0",
+                what + "QEMU reports the xen-disk in iothread io0")
+        status, out = g.run("dd if=/dev/urandom of=/var/pattern bs=1M "
+                            "count=%d 2>/dev/null && md5sum </var/pattern"
+                            % IOTHREAD_MB)
+        pattern = out[-1].split()[0] if status == 0 and out else ""
+        dd = "dd if=%s of=%s bs=%s count=%d skip=%d seek=%d %s 2>/dev/null"
+        status, out = g.run(
+            "(%s) & (%s) & wait %%1 && wait %%2 && echo both-done" %
+            (dd % ("/var/pattern", "/dev/xvdb", "1M", half >> 20, 0, 0,
+                   "oflag=direct conv=notrunc"),
+             dd % ("/var/pattern", "/dev/xvdb", "4k", half >> 12,
+                   half >> 12, half >> 12, "oflag=direct conv=notrunc")),
+            120)
+        t.check(status == 0 and out[-1:] == ["both-done"],
+                what + "two writers at once, 1 MiB and 4 KiB requests", out)
+        with open(scratch, "rb") as f:
+            disk = hashlib.md5(f.read(IOTHREAD_MB << 20)).hexdigest()
+        t.check(pattern and disk == pattern,
+                what + "the image holds the guest's %d MiB" % IOTHREAD_MB,
+                (pattern, disk))
+        # the readers, with a stop and a cont of the VM in their middle:
+        # the iothread's requests drain and then go on
+        g.run("rm -f /var/r1 /var/r2; "
+              "(%s) & (%s) &" %
+              (dd % ("/dev/xvdb", "/var/r1", "128k", half >> 17, 0, 0,
+                     "iflag=direct"),
+               dd % ("/dev/xvdb", "/var/r2", "4k", half >> 12,
+                     half >> 12, 0, "iflag=direct")))
+        time.sleep(0.5)
+        g.qmp("stop")
+        stopped = g.qmp("query-status")["status"]
+        time.sleep(0.5)
+        g.qmp("cont")
+        t.check(stopped == "paused" and
+                g.qmp("query-status")["status"] == "running",
+                what + "the VM stops and continues under the readers",
+                stopped)
+        status, out = g.run("wait; cat /var/r1 /var/r2 | md5sum", 120)
+        t.check(status == 0 and out[-1:] and
+                out[-1].split()[0] == pattern,
+                what + "the two readers read back what was written",
+                (pattern, out))
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+    with open(os.path.join(env.out, name + ".console.log"),
+              errors="replace") as f:
+        said = [l for l in f.read().splitlines()
+                if not l.startswith("# ") and
+                re.search(r"I/O error|xen-block|qemu-system", l)]
+    t.check(not said, what + "neither QEMU nor the guest reports an error",
             said[:5])
 
 
@@ -1790,6 +1867,7 @@ SCENARIOS = {
     "simd-exceptions": scenario_simd_exceptions,
     "net-rx": scenario_net_rx,
     "bad-blk": scenario_bad_blk,
+    "iothread": scenario_iothread,
     "pvh": scenario_pvh,
     "pvh-bad-kernel": scenario_pvh_bad_kernel,
     "pvh-formats": scenario_pvh_formats,
