@@ -26,8 +26,10 @@ Linux's blkfront makes requests of 128 KiB at most (its
 max_indirect_segments of 32), virtio-blk of up to 1 MiB, so a 1 MiB
 direct read is 8 requests on one and one on the other.
 Net: busybox wget -O /dev/null of a 64 MiB HTTP reply served by the
-netdev's guestfwd (10.0.N.100:80); the guest has a static 10.0.N.15/24 on
-each NIC, so the subnet route binds each transfer to its NIC.
+netdev's guestfwd (10.0.N.100:80), and wget --post-file of 64 MiB to a
+second guestfwd (10.0.N.101:80) that reads and drops it; the guest has
+a static 10.0.N.15/24 on each NIC, so the subnet route binds each
+transfer to its NIC.
 Each figure is the median of 3 runs (the runs interleave the devices),
 timed in the guest from /proc/timer_list's "now at" (ns) around the
 command; MB = 10^6 bytes.  A transfer still running after 120 s stops
@@ -65,6 +67,21 @@ from guest import Guest, GuestError  # noqa: E402
 
 DISK_MB = 256
 NET_BYTES = 64 << 20
+# guestfwd's cmd for an upload: reads the HTTP request, body and all
+HTTP_SINK = """import sys
+length = 0
+for line in sys.stdin.buffer:
+    if line.lower().startswith(b"content-length:"):
+        length = int(line.split(b":")[1])
+    if line in (b"\\r\\n", b"\\n"):
+        break
+while length > 0:
+    chunk = sys.stdin.buffer.read1(min(length, 1 << 20))
+    if not chunk:
+        break
+    length -= len(chunk)
+sys.stdout.buffer.write(b"HTTP/1.0 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n")
+"""
 RUNS = 3
 TIMEOUT = 120       # s for one transfer; 10-60x what one takes
 DD = "dd bs=%s count=%d 2>/dev/null "
@@ -139,10 +156,14 @@ def qemu_args(tmp):
     with open(http, "wb") as f:
         f.write(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % NET_BYTES)
         f.truncate(f.tell() + NET_BYTES)
+    sink = os.path.join(tmp, "http-sink.py")
+    with open(sink, "w") as f:
+        f.write(HTTP_SINK)
     for n, (name, dev, _) in enumerate(NICS, 1):
         args += ["-netdev", 'user,id=n%d,net=10.0.%d.0/24,guestfwd=tcp:'
-                 '10.0.%d.100:80-cmd:sh -c "cat %s; cat >/dev/null"'
-                 % (n, n, n, http),
+                 '10.0.%d.100:80-cmd:sh -c "cat %s; cat >/dev/null",'
+                 'guestfwd=tcp:10.0.%d.101:80-cmd:%s %s'
+                 % (n, n, n, http, n, sys.executable, sink),
                  "-device", "%s,netdev=n%d" % (dev, n)]
     return args
 
@@ -204,6 +225,9 @@ def measure(g):
     # a guest clock in ns without forking: /proc/timer_list's 3rd line
     g.run("ns() { { read -r _; read -r _; read -r _ _ n _; } "
           "</proc/timer_list; }")
+    # what the uploads post: busybox wget reads it as a C string
+    g.run("mkdir -p /tmp && head -c %d /dev/zero | tr '\\000' x >/tmp/up"
+          % NET_BYTES)
     runs = {}
     for _ in range(RUNS):
         for name, _, dev, _ in DISKS:
@@ -211,9 +235,13 @@ def measure(g):
                 runs.setdefault((name, op), []).append(timed(
                     g, cmd % {"dev": dev}))
         for n, (name, _, _) in enumerate(NICS, 1):
+            runs.setdefault((name, "TCP up"), []).append(timed(
+                g, "wget -q -O /dev/null --post-file /tmp/up "
+                "http://10.0.%d.101/" % n))
             runs.setdefault((name, "TCP"), []).append(timed(
                 g, "wget -q -O /dev/null http://10.0.%d.100/" % n))
     size = dict(DISK_BYTES, TCP=NET_BYTES)
+    size["TCP up"] = NET_BYTES
     return {key: size[key[1]] / 1e6 / t
             for key, ts in runs.items() for t in [statistics.median(ts)]}
 
@@ -234,9 +262,10 @@ def report(mbs):
     print("xen-disk/virtio-blk " + "".join(
         "%12.2f" % (mbs["xen-disk", op] / mbs["virtio-blk", op])
         for op in ops))
-    print("MB/s (median of %d)     TCP (64 MiB over slirp)" % RUNS)
+    print("MB/s (median of %d)     TCP down, up (64 MiB over slirp)" % RUNS)
     for name, _, _ in NICS:
-        print("  %-20s %7.1f" % (name, mbs[name, "TCP"]))
+        print("  %-20s %7.1f %7.1f" % (name, mbs[name, "TCP"],
+                                        mbs[name, "TCP up"]))
     print("ratios                        target")
     # "well ahead of IDE": more than 1
     for a, b, op, cmp, limit in [("xen-disk", "virtio-blk", "read", ">=", 0.8),
@@ -244,6 +273,8 @@ def report(mbs):
                                  ("xen-disk", "IDE", "read", ">", 1),
                                  ("xen-disk", "IDE", "write", ">", 1),
                                  ("xen-net", "virtio-net", "TCP", ">=", 0.8),
+                                 ("xen-net", "virtio-net", "TCP up", ">=",
+                                  0.8),
                                  ("xen-net", "e1000", "TCP", "", 0)]:
         r = mbs[a, op] / mbs[b, op]
         met = r >= limit if cmp == ">=" else r > limit

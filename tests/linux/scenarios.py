@@ -1824,6 +1824,85 @@ def scenario_net_rx(t, env):
             got)
 
 
+NET_TX_MB = 8
+# guestfwd's cmd for an upload: the HTTP request's body into argv[1]
+HTTP_SINK = """import sys
+length = 0
+for line in sys.stdin.buffer:
+    if line.lower().startswith(b"content-length:"):
+        length = int(line.split(b":")[1])
+    if line in (b"\\r\\n", b"\\n"):
+        break
+with open(sys.argv[1], "wb") as f:
+    f.write(sys.stdin.buffer.read(length))
+sys.stdout.buffer.write(b"HTTP/1.0 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n")
+"""
+
+
+def scenario_net_tx(t, env):
+    """xen-net's transmit side: the guest uploads random bytes over TCP
+    through slirp (no NULs: busybox wget posts a file as a C string),
+    and the host receives exactly them.  With tx-offload
+    (the default) netfront hands over TCP segments of up to 64 KiB in
+    several slots (feature-sg, feature-gso-tcpv4) with their checksums
+    left blank, which QEMU cuts and checksums for the peer; with
+    tx-offload=off every packet fits one frame, as before."""
+    sink = os.path.join(env.out, "http-sink.py")
+    with open(sink, "w") as f:
+        f.write(HTTP_SINK)
+    for offload in ("on", "off"):
+        name = "net-tx-" + offload
+        what = name + ": "
+        body = os.path.join(env.out, name + ".body")
+        if os.path.exists(body):
+            os.unlink(body)
+        g = env.guest(name, [
+            "-netdev", "user,id=pv,guestfwd=tcp:10.0.2.101:80-cmd:%s %s %s"
+            % (sys.executable, sink, body),
+            "-device", "xen-net-device,netdev=pv,mac=%s,tx-offload=%s"
+            % (MAC, offload),
+            "-trace", "xen_netdev_tx"], scenario="shell", stderr_apart=True)
+        try:
+            g.start()
+            g.ready()
+            status, out = g.run(
+                "ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && "
+                "mkdir -p /tmp && tr -d '\\000' </dev/urandom | "
+                "head -c %d >/tmp/up && md5sum </tmp/up && "
+                "wget -q -O /dev/null --post-file /tmp/up "
+                "http://10.0.2.101/ && echo posted" % (NET_TX_MB << 20), 180)
+            sent = out[0].split()[0] if status == 0 and out else ""
+            t.check(out[-1:] == ["posted"],
+                    what + "the guest posts %d MiB over netfront" % NET_TX_MB,
+                    out)
+            got = ""
+            if os.path.exists(body):
+                with open(body, "rb") as f:
+                    got = hashlib.md5(f.read()).hexdigest()
+            t.check(sent and got == sent,
+                    what + "the host received exactly the guest's bytes",
+                    "%s sent, %s received" % (sent, got))
+        except GuestError as e:
+            t.check(False, what + "the guest ran to the end", e)
+        t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+        with open(g.log.name + ".stderr", errors="replace") as f:
+            sizes = [(int(m.group(1)), "extra_info" in m.group(2)) for m in
+                     re.finditer(r"xen_netdev_tx vif\d+ ref \d+ off \d+ "
+                                 r"len (\d+) flags \S+(.*)", f.read())]
+        big = [n for n, gso in sizes if n > 1514]
+        if offload == "on":
+            t.check(big and all(gso for n, gso in sizes if n > 1514) and
+                    max(big) <= 65535,
+                    what + "netfront sent TCP segments of more than a frame "
+                    "(GSO), of up to 64 KiB",
+                    "%d of %d packets, largest %d" % (len(big), len(sizes),
+                                                      max(big or [0])))
+        else:
+            t.check(sizes and not big and not any(gso for _, gso in sizes),
+                    what + "no packet larger than a frame, no GSO",
+                    "%d packets, %d larger" % (len(sizes), len(big)))
+
+
 SIMD_CASES = ("divss-0/0-masked", "divss-0/0-unmasked", "divss-1/0-unmasked",
               "divss-2/1-unmasked-ie", "ucomiss-denormal-unmasked",
               "ucomiss-denormal-masked", "addps-overflow-unmasked")
@@ -1866,6 +1945,7 @@ SCENARIOS = {
     "exec-coherence": scenario_exec_coherence,
     "simd-exceptions": scenario_simd_exceptions,
     "net-rx": scenario_net_rx,
+    "net-tx": scenario_net_tx,
     "bad-blk": scenario_bad_blk,
     "iothread": scenario_iothread,
     "pvh": scenario_pvh,
