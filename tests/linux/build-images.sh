@@ -5,7 +5,8 @@
 # Host needs: apt (apt-get download, apt-cache), dpkg (dpkg-deb), e2fsprogs
 # (mke2fs -d), gzip, coreutils, findutils, gcc with a static glibc
 # (libc6-dev) for xen-garbage.c, Xen's public headers (libxen-dev) for
-# xen-blkgarbage.c; xz-utils only if the modules are .ko.xz.
+# xen-blkgarbage.c and xen-netgarbage.c; xz-utils only if the modules are
+# .ko.xz.
 # The kernel and busybox-static are downloaded and unpacked into the cache,
 # never installed.  That busybox is a static amd64 binary, so it also runs
 # here and stands in for depmod (kmod) and cpio.
@@ -25,7 +26,7 @@ PATH=$PATH:/usr/sbin:/sbin   # mke2fs lives in sbin, outside a user's PATH
 # the kernel would otherwise ask a modprobe for.
 MODULES=(e1000 virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod
          crc32c_generic ext4 xen-blkfront xen-netfront
-         xen-evtchn xen-gntalloc)       # the last two: xen-blkgarbage
+         xen-evtchn xen-gntalloc)       # the last two: xen-*garbage
 
 die() { echo "build-images.sh: error: $*" >&2; exit 1; }
 
@@ -142,10 +143,12 @@ gcc -static -no-pie -O2 -Wall -o "$rfs/bin/exec-coherence" \
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/simd-fault" \
     "$here/simd-fault.c" ||
     die "cannot build simd-fault.c: gcc -static needs libc6-dev"
-# the bad-blk scenario's blkfront stand-in
-gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-blkgarbage" \
-    "$here/xen-blkgarbage.c" ||
-    die "cannot build xen-blkgarbage.c: it needs libxen-dev's xen/io/xs_wire.h"
+# the bad-blk and bad-net scenarios' blkfront and netfront stand-ins
+for prog in xen-blkgarbage xen-netgarbage; do
+    gcc -static -no-pie -O2 -Wall -o "$rfs/bin/$prog" \
+        "$here/$prog.c" "$here/xen-frontend.c" ||
+        die "cannot build $prog.c: it needs libxen-dev's xen/io/xs_wire.h"
+done
 echo "xen-platform test root, kernel $kver" >"$rfs/etc/xen-test-root"
 rm -f "$out/root.img.tmp"
 mke2fs -q -F -t ext4 -L xtest-root -d "$rfs" "$out/root.img.tmp" 64M >/dev/null

@@ -823,6 +823,122 @@ def scenario_bad_blk(t, env):
             said[:5])
 
 
+NET_BAD_PACKETS = 15        # xen-netgarbage's bad packets
+NET_GSO_MSS, NET_GSO_PAYLOAD = 1448, 6000
+
+
+def ipv4_frame_ok(frame):
+    """(IP protocol, L4 header and data) of an IPv4 @frame whose IP and
+    TCP/UDP checksums are right, or None"""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+        return None
+    ip = frame[14:34]
+    total = struct.unpack("!H", ip[2:4])[0]
+    l4 = frame[34:14 + total]
+    pseudo = ip[12:20] + struct.pack("!BBH", 0, ip[9], len(l4))
+    if inet_sum(ip) != 0xffff or inet_sum(pseudo + l4) != 0xffff:
+        return None
+    return ip[9], l4
+
+
+def scenario_bad_net(t, env):
+    """A guest process stands in for netfront (xen-netgarbage) and
+    transmits good and malformed packets: the good ones reach the host
+    whole, checksummed and, for a GSO one, cut in segments of the size
+    asked; each bad one is answered NETIF_RSP_ERROR in every slot, logged
+    once as a guest error and reaches nobody; QEMU stays up."""
+    name = "bad-net"
+    what = name + ": "
+    log = os.path.join(env.out, name + ".qemu.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(60)
+    sock = None
+    args = ["-drive", "file=%s,if=xen,format=raw" % env.disk(name),
+            "-netdev", "stream,id=d0,server=off,addr.type=inet,"
+            "addr.host=127.0.0.1,addr.port=%d" % server.getsockname()[1],
+            "-device", "xen-net-device,netdev=d0,mac=" + MAC,
+            "-d", "guest_errors", "-D", log]
+    g = env.guest(name, args, reboot=False)
+
+    def frames(quiet):
+        """The frames that reach the host until @quiet s pass without one"""
+        got, data = [], b""
+        sock.settimeout(quiet)
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            data += chunk
+            while len(data) >= 4 and len(data) >= 4 + \
+                    struct.unpack("!I", data[:4])[0]:
+                n = struct.unpack("!I", data[:4])[0]
+                got.append(data[4:4 + n])
+                data = data[4 + n:]
+        return got
+
+    try:
+        g.start()
+        sock, _ = server.accept()
+        g.ready()
+        status, out = g.run("ls -1 /sys/bus/xen/drivers/vif")
+        vifs = [v for v in out if v.startswith("vif-")]
+        t.check(status == 0 and len(vifs) == 1, what + "netfront holds a vif",
+                out)
+        status, _ = g.run("echo %s >/sys/bus/xen/drivers/vif/unbind"
+                          % vifs[0])
+        t.check(status == 0, what + "netfront lets %s go" % vifs[0])
+        frames(1)                   # what netfront sent before it went
+        status, out = g.run("xen-netgarbage %s" % vifs[0][len("vif-"):], 120)
+        summary = [l for l in out if l.startswith("XNET: summary")]
+        t.check(status == 0 and summary ==
+                ["XNET: summary good 4 bad %d failed 0" % NET_BAD_PACKETS],
+                what + "each bad packet refused in every slot, the good "
+                "ones taken", [l for l in out if "FAIL" in l] + summary)
+        got = frames(2)
+        parsed = [ipv4_frame_ok(f) for f in got]
+        udp = [p[1] for p in parsed if p and p[0] == 17]
+        tcp = [p[1] for p in parsed if p and p[0] == 6]
+        t.check(len(got) == 8 and all(parsed),
+                what + "8 frames reach the host, all with right IP and "
+                "TCP/UDP checksums", [len(f) for f in got])
+        t.check([u[8:] for u in udp] ==
+                [b"a" * 100, b"b" * 2958, b"a" * 100],
+                what + "the UDP datagrams arrive whole, the one with a "
+                "blank checksum checksummed", [len(u) for u in udp])
+        pattern = bytes((i * 7 + i // 251) & 0xff
+                        for i in range(NET_GSO_PAYLOAD))
+        seqs = [struct.unpack("!I", s[4:8])[0] for s in tcp]
+        t.check([len(s) - 20 for s in tcp] ==
+                [NET_GSO_MSS] * 4 + [NET_GSO_PAYLOAD - 4 * NET_GSO_MSS] and
+                seqs == [1000 + i * NET_GSO_MSS for i in range(5)] and
+                b"".join(s[20:] for s in tcp) == pattern,
+                what + "the GSO packet arrives as 5 segments of %d bytes "
+                "at most, in sequence, its data whole" % NET_GSO_MSS,
+                list(zip(seqs, [len(s) for s in tcp])))
+        status, out = g.run("echo still-here")
+        t.check(status == 0 and out == ["still-here"],
+                what + "the guest goes on")
+    except (GuestError, OSError) as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+    for end in (sock, server):
+        if end:
+            end.close()
+    with open(log, errors="replace") as f:
+        lines = f.read().splitlines()
+    refused = [l for l in lines if re.match(r"vif\d+: tx packet .* refused", l)]
+    t.check(len(refused) == NET_BAD_PACKETS,
+            what + "one guest-error line per bad packet (%d)"
+            % NET_BAD_PACKETS, "%d lines: %s" % (len(refused), refused[:3]))
+
+
 IOTHREAD_MB = 16
 
 
@@ -1947,6 +2063,7 @@ SCENARIOS = {
     "net-rx": scenario_net_rx,
     "net-tx": scenario_net_tx,
     "bad-blk": scenario_bad_blk,
+    "bad-net": scenario_bad_net,
     "iothread": scenario_iothread,
     "pvh": scenario_pvh,
     "pvh-bad-kernel": scenario_pvh_bad_kernel,

@@ -20,29 +20,21 @@
  *     XBLK: summary good N bad N failed N
  * and the exit status is 0 iff nothing failed.
  *
- * Built static (gcc -static -no-pie -O2) by build-images.sh.
+ * Built static (gcc -static -no-pie -O2), with xen-frontend.c, by
+ * build-images.sh.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
-typedef uint16_t domid_t;   /* <xen/evtchn.h> uses it, does not define it */
-#include <xen/evtchn.h>
-#include <xen/gntalloc.h>
-#include <xen/io/xs_wire.h>
 
-#define PAGE            4096
+#include "xen-frontend.h"
+
 #define NR_DATA         16              /* pages moved by the good requests */
 #define NR_PAGES        (1 + 1 + 2 * NR_DATA)   /* ring, indirect, data */
 #define RING_SLOTS      32              /* both ABIs, one page */
@@ -73,105 +65,12 @@ static const struct abi abis[] = {
 };
 
 static const struct abi *abi;
-static int xs_fd, evtchn_fd;
 static unsigned port, backend_id, vdev;
 static char fe[64], be[128];
 static uint8_t *pages;                  /* NR_PAGES mapped grants */
 static uint32_t grefs[NR_PAGES];
 static uint32_t req_prod, rsp_cons;
 static uint64_t disk_sectors;
-static int good, bad, failed;
-
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("XBLK: FAIL ");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    fflush(stdout);
-    failed++;
-}
-
-static void die(const char *what)
-{
-    printf("XBLK: FAIL %s: %s\n", what, strerror(errno));
-    printf("XBLK: summary good %d bad %d failed %d\n", good, bad, failed + 1);
-    exit(1);
-}
-
-/* One xenstore request through /dev/xen/xenbus; reply in buf (NUL ended) */
-static int xs_request(uint32_t type, const char *a, const char *b,
-                      char *buf, size_t size)
-{
-    struct xsd_sockmsg msg = { .type = type };
-    char out[512];
-    size_t la = strlen(a) + 1, lb = b ? strlen(b) : 0;
-    ssize_t n;
-
-    msg.len = la + lb;
-    memcpy(out, &msg, sizeof(msg));
-    memcpy(out + sizeof(msg), a, la);
-    if (b) {
-        memcpy(out + sizeof(msg) + la, b, lb);
-    }
-    if (write(xs_fd, out, sizeof(msg) + msg.len) < 0) {
-        die("xenbus write");
-    }
-    n = read(xs_fd, out, sizeof(out) - 1);
-    if (n < (ssize_t)sizeof(msg)) {
-        die("xenbus read");
-    }
-    memcpy(&msg, out, sizeof(msg));
-    if (buf) {
-        n -= sizeof(msg);
-        n = (size_t)n < size ? n : (ssize_t)size - 1;
-        memcpy(buf, out + sizeof(msg), n);
-        buf[n] = 0;
-    }
-    return msg.type == XS_ERROR ? -1 : 0;
-}
-
-static int xs_read_str(const char *path, char *buf, size_t size)
-{
-    return xs_request(XS_READ, path, NULL, buf, size);
-}
-
-static void xs_printf(const char *dir, const char *key, const char *fmt, ...)
-{
-    char path[192], value[64];
-    va_list ap;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, key);
-    va_start(ap, fmt);
-    vsnprintf(value, sizeof(value), fmt, ap);
-    va_end(ap);
-    if (xs_request(XS_WRITE, path, value, NULL, 0)) {
-        fail("xenstore write %s=%s refused", path, value);
-    }
-}
-
-static int backend_state(void)
-{
-    char path[192], buf[16];
-
-    snprintf(path, sizeof(path), "%s/state", be);
-    return xs_read_str(path, buf, sizeof(buf)) ? -1 : atoi(buf);
-}
-
-static int wait_backend(int state)
-{
-    for (int i = 0; i < 1000; i++) {
-        if (backend_state() == state) {
-            return 0;
-        }
-        usleep(10000);
-    }
-    fail("backend state %d, not %d, after 10 s", backend_state(), state);
-    return -1;
-}
 
 static uint8_t *page(unsigned i)
 {
@@ -202,7 +101,6 @@ static volatile uint32_t *ring_index(unsigned off)
 static void submit(const char *what, uint64_t id, unsigned want_op,
                    int want_status)
 {
-    struct ioctl_evtchn_notify notify = { .port = port };
     uint8_t *rsp;
     uint64_t rid;
     int16_t status;
@@ -211,14 +109,14 @@ static void submit(const char *what, uint64_t id, unsigned want_op,
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     *ring_index(0) = ++req_prod;        /* req_prod */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    ioctl(evtchn_fd, IOCTL_EVTCHN_NOTIFY, &notify);
+    xf_notify();
 
     for (i = 0; i < 5000 && *ring_index(8) == rsp_cons; i++) {
         usleep(1000);
     }
     if (*ring_index(8) == rsp_cons) {
-        fail("%s: no response after 5 s", what);
-        exit(1);
+        xf_fail("%s: no response after 5 s", what);
+        exit(xf_summary());
     }
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     /* a response slot: id at 0, operation at 8, status at 10 */
@@ -229,15 +127,15 @@ static void submit(const char *what, uint64_t id, unsigned want_op,
     *ring_index(12) = rsp_cons + 1;     /* rsp_event */
 
     if (rid != id || rsp[8] != want_op || status != want_status) {
-        fail("%s: response id %" PRIu64 " op %u status %d, want %" PRIu64
+        xf_fail("%s: response id %" PRIu64 " op %u status %d, want %" PRIu64
              " %u %d", what, rid, rsp[8], status, id, want_op, want_status);
         return;
     }
     printf("XBLK: ok %s\n", what);
     if (want_status == RSP_OKAY) {
-        good++;
+        xf_good++;
     } else {
-        bad++;
+        xf_bad++;
     }
 }
 
@@ -299,7 +197,7 @@ static void fill(unsigned first, unsigned n, uint8_t seed)
 static void check_read_back(const char *what)
 {
     if (memcmp(page(2), page(2 + NR_DATA), NR_DATA * PAGE)) {
-        fail("%s: the data read back differs from the data written", what);
+        xf_fail("%s: the data read back differs from the data written", what);
     } else {
         printf("XBLK: ok %s: data matches\n", what);
     }
@@ -307,70 +205,41 @@ static void check_read_back(const char *what)
 
 static void connect_ring(const char *protocol)
 {
-    struct ioctl_evtchn_bind_unbound_port bind;
-    struct ioctl_gntalloc_alloc_gref *alloc;
     char path[192], buf[128];
-    int gnt_fd;
 
     snprintf(fe, sizeof(fe), "device/vbd/%u", vdev);
     snprintf(path, sizeof(path), "%s/backend", fe);
-    if (xs_read_str(path, be, sizeof(be))) {
-        die("no backend path in xenstore");
+    if (xf_xs_read(path, be, sizeof(be))) {
+        xf_die("no backend path in xenstore");
     }
     snprintf(path, sizeof(path), "%s/backend-id", fe);
-    backend_id = xs_read_str(path, buf, sizeof(buf)) ? 0 : atoi(buf);
+    backend_id = xf_xs_read(path, buf, sizeof(buf)) ? 0 : atoi(buf);
     snprintf(path, sizeof(path), "%s/sectors", be);
-    if (xs_read_str(path, buf, sizeof(buf))) {
-        die("no sectors in xenstore");
+    if (xf_xs_read(path, buf, sizeof(buf))) {
+        xf_die("no sectors in xenstore");
     }
     if (sscanf(buf, "%" SCNu64, &disk_sectors) != 1) {
-        die("bad sectors in xenstore");
+        xf_die("bad sectors in xenstore");
     }
 
-    gnt_fd = open("/dev/xen/gntalloc", O_RDWR);
-    if (gnt_fd < 0) {
-        die("/dev/xen/gntalloc");
-    }
-    alloc = calloc(1, sizeof(*alloc) + NR_PAGES * sizeof(uint32_t));
-    alloc->domid = backend_id;
-    alloc->flags = GNTALLOC_FLAG_WRITABLE;
-    alloc->count = NR_PAGES;
-    if (ioctl(gnt_fd, IOCTL_GNTALLOC_ALLOC_GREF, alloc)) {
-        die("IOCTL_GNTALLOC_ALLOC_GREF");
-    }
-    memcpy(grefs, alloc->gref_ids, sizeof(grefs));
-    pages = mmap(NULL, NR_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
-                 gnt_fd, alloc->index);
-    if (pages == MAP_FAILED) {
-        die("mmap of the granted pages");
-    }
-    memset(pages, 0, NR_PAGES * PAGE);
+    pages = xf_grant_pages(backend_id, NR_PAGES, grefs);
     *ring_index(4) = 1;                 /* req_event */
     *ring_index(12) = 1;                /* rsp_event */
-
-    evtchn_fd = open("/dev/xen/evtchn", O_RDWR);
-    if (evtchn_fd < 0) {
-        die("/dev/xen/evtchn");
-    }
-    bind.remote_domain = backend_id;
-    port = ioctl(evtchn_fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &bind);
-    if ((int)port < 0) {
-        die("IOCTL_EVTCHN_BIND_UNBOUND_PORT");
-    }
+    port = xf_bind_port(backend_id);
 
     /* a frontend left Closed by blkfront (or a previous run) restarts */
-    xs_printf(fe, "state", "%d", 1);    /* Initialising */
-    if (wait_backend(2)) {              /* InitWait */
-        exit(1);
+    xf_xs_printf(fe, "state", "%d", 1); /* Initialising */
+    if (xf_wait_backend(be, 2)) {       /* InitWait */
+        exit(xf_summary());
     }
-    xs_printf(fe, "ring-ref", "%u", grefs[0]);
-    xs_printf(fe, "event-channel", "%u", port);
-    xs_printf(fe, "protocol", "%s", protocol);
-    xs_printf(fe, "state", "%d", 3);    /* Initialised */
-    if (wait_backend(4)) {              /* Connected */
-        exit(1);
+    xf_xs_printf(fe, "ring-ref", "%u", grefs[0]);
+    xf_xs_printf(fe, "event-channel", "%u", port);
+    xf_xs_printf(fe, "protocol", "%s", protocol);
+    xf_xs_printf(fe, "state", "%d", 3); /* Initialised */
+    if (xf_wait_backend(be, 4)) {       /* Connected */
+        exit(xf_summary());
     }
-    xs_printf(fe, "state", "%d", 4);
+    xf_xs_printf(fe, "state", "%d", 4);
     printf("XBLK: connected %s, ring gref %u, port %u, %" PRIu64
            " sectors\n", protocol, grefs[0], port, disk_sectors);
 }
@@ -395,10 +264,8 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    xs_fd = open("/dev/xen/xenbus", O_RDWR);
-    if (xs_fd < 0) {
-        die("/dev/xen/xenbus");
-    }
+    xf_tag = "XBLK";
+    xf_xs_open();
     connect_ring(argv[2]);
     end = disk_sectors;
 
@@ -413,7 +280,7 @@ int main(int argc, char **argv)
     id = rw(OP_READ, 1, 8, back, 0, 7);
     submit("direct read, 1 segment", id, OP_READ, RSP_OKAY);
     if (memcmp(page(back), page(data), PAGE)) {
-        fail("direct read: data differs");
+        xf_fail("direct read: data differs");
     }
 
     /* bad: each one BLKIF_RSP_ERROR */
@@ -478,8 +345,7 @@ int main(int argc, char **argv)
     submit("indirect read after the bad requests", id, OP_READ, RSP_OKAY);
     check_read_back("indirect read after the bad requests");
 
-    xs_printf(fe, "state", "%d", 6);    /* Closed */
-    wait_backend(6);
-    printf("XBLK: summary good %d bad %d failed %d\n", good, bad, failed);
-    return failed ? 1 : 0;
+    xf_xs_printf(fe, "state", "%d", 6); /* Closed */
+    xf_wait_backend(be, 6);
+    return xf_summary();
 }
