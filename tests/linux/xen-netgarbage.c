@@ -68,10 +68,13 @@ static uint8_t *page(unsigned i)
     return pages + (size_t)i * PAGE;
 }
 
-/* The tx ring's indexes, which the backend updates from another thread */
+/*
+ * The tx ring's indexes, which the backend updates from another thread:
+ * volatile, so that every poll reads memory
+ */
 static volatile uint32_t *tx_index(unsigned off)
 {
-    return (volatile uint32_t *)(page(0) + off);
+    return (volatile uint32_t *)(page(0) + off);   /* as above */
 }
 
 static uint8_t *tx_slot(uint32_t i)
@@ -79,8 +82,10 @@ static uint8_t *tx_slot(uint32_t i)
     return page(0) + RING_HEADER + (i % TX_SLOTS) * SLOT;
 }
 
-/* A data slot: data at @offset in @gref, @size bytes (the whole packet's
- * in a first slot) */
+/*
+ * A data slot: data at @offset in @gref, @size bytes (the whole packet's
+ * in a first slot)
+ */
 static uint16_t put_req(uint32_t gref, uint16_t offset, uint16_t flags,
                         uint16_t size)
 {
@@ -146,7 +151,9 @@ static void transmit(const char *what, uint32_t push_to, const uint16_t *ids,
             nulls++;
             continue;
         }
-        for (k = 0; k < n && ids[k] != id; k++) {
+        k = 0;
+        while (k < n && ids[k] != id) {
+            k++;
         }
         if (k == n || st != status || seen[k]++) {
             xf_fail("%s: response id %u status %d, want one of %u ids with "
