@@ -67,21 +67,6 @@ from guest import Guest, GuestError  # noqa: E402
 
 DISK_MB = 256
 NET_BYTES = 64 << 20
-# guestfwd's cmd for an upload: reads the HTTP request, body and all
-HTTP_SINK = """import sys
-length = 0
-for line in sys.stdin.buffer:
-    if line.lower().startswith(b"content-length:"):
-        length = int(line.split(b":")[1])
-    if line in (b"\\r\\n", b"\\n"):
-        break
-while length > 0:
-    chunk = sys.stdin.buffer.read1(min(length, 1 << 20))
-    if not chunk:
-        break
-    length -= len(chunk)
-sys.stdout.buffer.write(b"HTTP/1.0 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n")
-"""
 RUNS = 3
 TIMEOUT = 120       # s for one transfer; 10-60x what one takes
 DD = "dd bs=%s count=%d 2>/dev/null "
@@ -156,9 +141,8 @@ def qemu_args(tmp):
     with open(http, "wb") as f:
         f.write(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % NET_BYTES)
         f.truncate(f.tell() + NET_BYTES)
-    sink = os.path.join(tmp, "http-sink.py")
-    with open(sink, "w") as f:
-        f.write(HTTP_SINK)
+    # guestfwd's cmd for the uploads: reads the request and drops it
+    sink = os.path.join(ROOT, "tests", "linux", "http-sink.py")
     for n, (name, dev, _) in enumerate(NICS, 1):
         args += ["-netdev", 'user,id=n%d,net=10.0.%d.0/24,guestfwd=tcp:'
                  '10.0.%d.100:80-cmd:sh -c "cat %s; cat >/dev/null",'

@@ -928,9 +928,7 @@ def scenario_bad_net(t, env):
     except (GuestError, OSError) as e:
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
-    for end in (sock, server):
-        if end:
-            end.close()
+    close_sockets(sock, server)
     with open(log, errors="replace") as f:
         lines = f.read().splitlines()
     refused = [l for l in lines if re.match(r"vif\d+: tx packet .* refused", l)]
@@ -1800,6 +1798,12 @@ def scenario_balloon(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+def close_sockets(*ends):
+    for end in ends:
+        if end:
+            end.close()
+
+
 def inet_sum(data):
     """The Internet checksum's one's complement sum of @data"""
     if len(data) % 2:
@@ -1925,9 +1929,7 @@ def scenario_net_rx(t, env):
     except (GuestError, OSError) as e:
         t.check(False, what + "the guest ran to the end", e)
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
-    for end in (sock, server):
-        if end:
-            end.close()
+    close_sockets(sock, server)
     with open(g.log.name + ".stderr", errors="replace") as f:
         flags = [int(m.group(1), 16) for m in
                  re.finditer(r"xen_netdev_rx .*flags 0x([0-9a-f]+)", f.read())]
@@ -1941,18 +1943,6 @@ def scenario_net_rx(t, env):
 
 
 NET_TX_MB = 8
-# guestfwd's cmd for an upload: the HTTP request's body into argv[1]
-HTTP_SINK = """import sys
-length = 0
-for line in sys.stdin.buffer:
-    if line.lower().startswith(b"content-length:"):
-        length = int(line.split(b":")[1])
-    if line in (b"\\r\\n", b"\\n"):
-        break
-with open(sys.argv[1], "wb") as f:
-    f.write(sys.stdin.buffer.read(length))
-sys.stdout.buffer.write(b"HTTP/1.0 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n")
-"""
 
 
 def scenario_net_tx(t, env):
@@ -1963,9 +1953,8 @@ def scenario_net_tx(t, env):
     several slots (feature-sg, feature-gso-tcpv4) with their checksums
     left blank, which QEMU cuts and checksums for the peer; with
     tx-offload=off every packet fits one frame, as before."""
-    sink = os.path.join(env.out, "http-sink.py")
-    with open(sink, "w") as f:
-        f.write(HTTP_SINK)
+    sink = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "http-sink.py")
     for offload in ("on", "off"):
         name = "net-tx-" + offload
         what = name + ": "

@@ -207,13 +207,7 @@ static void connect_ring(const char *protocol)
 {
     char path[192], buf[128];
 
-    snprintf(fe, sizeof(fe), "device/vbd/%u", vdev);
-    snprintf(path, sizeof(path), "%s/backend", fe);
-    if (xf_xs_read(path, be, sizeof(be))) {
-        xf_die("no backend path in xenstore");
-    }
-    snprintf(path, sizeof(path), "%s/backend-id", fe);
-    backend_id = xf_xs_read(path, buf, sizeof(buf)) ? 0 : atoi(buf);
+    backend_id = xf_find_backend("vbd", vdev, fe, be);
     snprintf(path, sizeof(path), "%s/sectors", be);
     if (xf_xs_read(path, buf, sizeof(buf))) {
         xf_die("no sectors in xenstore");

@@ -113,6 +113,19 @@ void xf_xs_printf(const char *dir, const char *key, const char *fmt, ...)
     }
 }
 
+unsigned xf_find_backend(const char *type, unsigned id, char *fe, char *be)
+{
+    char path[192], buf[16];
+
+    snprintf(fe, 64, "device/%s/%u", type, id);
+    snprintf(path, sizeof(path), "%s/backend", fe);
+    if (xf_xs_read(path, be, 128)) {
+        xf_die("no backend path in xenstore");
+    }
+    snprintf(path, sizeof(path), "%s/backend-id", fe);
+    return xf_xs_read(path, buf, sizeof(buf)) ? 0 : atoi(buf);
+}
+
 static int backend_state(const char *be)
 {
     char path[192], buf[16];

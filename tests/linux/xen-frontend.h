@@ -31,6 +31,11 @@ int xf_xs_read(const char *path, char *buf, size_t size);
 /* Write dir/key = the value, a failure if xenstore refuses */
 void xf_xs_printf(const char *dir, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * The xenstore paths of device @type/@id's frontend (@fe, 64 bytes) and
+ * backend (@be, 128 bytes); the backend's domain id
+ */
+unsigned xf_find_backend(const char *type, unsigned id, char *fe, char *be);
 /* The backend at path @be reaches XenbusState @state within 10 s */
 int xf_wait_backend(const char *be, int state);
 

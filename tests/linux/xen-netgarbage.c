@@ -294,15 +294,7 @@ static void spread(const uint8_t *buf, size_t size, unsigned n, size_t head,
 
 static void connect_rings(unsigned vif)
 {
-    char path[192], buf[128];
-
-    snprintf(fe, sizeof(fe), "device/vif/%u", vif);
-    snprintf(path, sizeof(path), "%s/backend", fe);
-    if (xf_xs_read(path, be, sizeof(be))) {
-        xf_die("no backend path in xenstore");
-    }
-    snprintf(path, sizeof(path), "%s/backend-id", fe);
-    backend_id = xf_xs_read(path, buf, sizeof(buf)) ? 0 : atoi(buf);
+    backend_id = xf_find_backend("vif", vif, fe, be);
 
     pages = xf_grant_pages(backend_id, NR_PAGES, grefs);
     *tx_index(4) = 1;                   /* req_event */
