@@ -943,9 +943,9 @@ IOTHREAD_MB = 16
 def scenario_iothread(t, env):
     """A xen-disk whose dataplane runs in an iothread (xvdb, iothread=):
     two writers at once, one in 1 MiB and one in 4 KiB direct requests,
-    then two readers at once, with the VM stopped and continued under a
-    third; the bytes on the image are the guest's, and what the guest
-    reads back is what it wrote."""
+    then two readers at once, with the VM stopped and continued while
+    they read; the bytes on the image are the guest's, and what the
+    guest reads back is what it wrote."""
     name = "iothread"
     what = name + ": "
     scratch = small_disk(env, name + "-xvdb", IOTHREAD_MB)
