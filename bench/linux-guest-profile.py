@@ -1,127 +1,146 @@
 #!/usr/bin/env python3
-"""Where a PVHVM Linux guest under TCG's Xen emulation spends its time
-while it reads a disk: a sampling profile of the guest's kernel.
+"""Where the time of a disk read goes, xen-disk against virtio-blk: the
+CPU each QEMU thread spends per MiB, and the functions (QEMU's, the
+host kernel's, the guest kernel's) that the vCPU thread spends it in.
 
-    python3 bench/linux-guest-profile.py [QEMU] [IMAGES] [DEV] [BS]
+    python3 bench/linux-guest-profile.py [QEMU] [IMAGES] [BS]
 
 One boot of the tests/linux guest (1 vCPU, 512 MiB) with a xen-disk
-(xvda) and a virtio-blk disk (vda), 128 MiB each; DEV (default xvda) is
-first written, then read 6 times with dd iflag=direct in blocks of BS
-(default 1M) while a second QMP client samples the vCPU's RIP (HMP
-"info registers") every 2 ms.  Samples are resolved against the guest's
-/proc/kallsyms and printed by function, with the share of samples in
-native_safe_halt: the time the guest waited for the disk.
+(xvda) and a virtio-blk disk (vda), 128 MiB each, QEMU started with
+-perfmap (so that perf can name the code TCG translated: the guest's
+PC) and debug-threads=on (so that its threads have names).  Each disk
+is written, then read 6 times with dd iflag=direct in blocks of BS
+(default 1M) while `perf record -F 4000` samples QEMU.  Needs perf
+(Debian's linux-perf) and the right to profile QEMU (root, or
+kernel.perf_event_paranoid <= 1).
 
-The RIP is the one of the last translated block the vCPU left, so code
-that ends blocks often (hypercalls, MSR accesses, halts) is sampled a
-little more than it runs; compare devices within one boot, not the
-absolute figures.
+The guest's addresses are resolved against its /proc/kallsyms and
+shown as "guest:FUNCTION"; a sample is 0.25 ms of one thread's CPU.
 """
 
 import bisect
 import collections
 import os
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "linux"))
 from guest import Guest  # noqa: E402
-from qemu.qmp.legacy import QEMUMonitorProtocol  # noqa: E402
 
 DISK_MB = 128
+READS = 6
+HZ = 4000
 KERNEL = 0xffff800000000000
+DEVS = ("xvda", "vda")
 
 
-def sample(mon, stop, samples):
-    while not stop.is_set():
-        out = mon.cmd("human-monitor-command",
-                      **{"command-line": "info registers"})
-        out = out if isinstance(out, str) else out.get("return", "")
-        m = re.search(r"RIP=([0-9a-f]+)", out)
-        if m:
-            samples[int(m.group(1), 16)] += 1
-        time.sleep(0.002)
-
-
-def symbols(g, pcs):
-    """(address, name) of the kernel's functions around @pcs."""
-    table = set()
-    for prefix in {"%x" % (pc >> 16) for pc in pcs} | \
-            {"%x" % ((pc >> 16) - 1) for pc in pcs}:
-        _, out = g.run("grep -i '^%s' /proc/kallsyms" % prefix)
-        for line in out:
-            f = line.split()
-            if len(f) >= 3 and re.fullmatch(r"[0-9a-f]+", f[0]):
-                table.add((int(f[0], 16), f[2]))
+def kernel_symbols(g):
+    """Sorted (address, name) of the guest kernel's text symbols."""
+    g.run("echo 0 >/proc/sys/kernel/kptr_restrict")
+    _, out = g.run("grep -i ' t ' /proc/kallsyms", timeout=300)
+    table = []
+    for line in out:
+        f = line.split()
+        if len(f) >= 3 and re.fullmatch(r"[0-9a-f]+", f[0]):
+            table.append((int(f[0], 16), f[2]))
     return sorted(table)
 
 
+def report(data, table):
+    """{thread name: samples}, {vCPU symbol: samples} of a perf.data."""
+    addrs = [a for a, _ in table]
+    out = subprocess.run(["perf", "report", "-i", data, "--stdio", "-q",
+                          "-n", "--sort", "comm,sym", "--percent-limit",
+                          "0"], capture_output=True, text=True).stdout
+    threads, vcpu = collections.Counter(), collections.Counter()
+    for line in out.splitlines():
+        m = re.match(r"\s*[\d.]+%\s+(\d+)\s+(.+?)\s+\[.\]\s+(.*)", line)
+        if not m:
+            continue
+        n, comm, sym = int(m.group(1)), m.group(2), m.group(3).strip()
+        threads[comm] += n
+        if not comm.startswith("CPU "):
+            continue
+        pc = re.match(r"guest-0x([0-9a-f]+)", sym)
+        if pc:
+            a = int(pc.group(1), 16)
+            i = bisect.bisect_right(addrs, a) - 1
+            sym = "guest:" + (table[i][1] if a >= KERNEL and i >= 0
+                              else "(user)")
+        vcpu[sym] += n
+    return threads, vcpu
+
+
 def main():
+    if not shutil.which("perf"):
+        raise SystemExit("perf is not installed (Debian: linux-perf)")
     qemu = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.join(ROOT, "build", "qemu-system-x86_64")
     images = sys.argv[2] if len(sys.argv) > 2 else \
         os.path.join(ROOT, "build", "tests-linux", "images")
-    dev = sys.argv[3] if len(sys.argv) > 3 else "xvda"
-    bs = sys.argv[4] if len(sys.argv) > 4 else "1M"
+    bs = sys.argv[3] if len(sys.argv) > 3 else "1M"
     count = (DISK_MB << 20) // int(bs[:-1]) // \
         {"k": 1 << 10, "M": 1 << 20}[bs[-1]]
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        args = []
+        args = ["-perfmap", "-name", "profiled,debug-threads=on"]
         for name, opt in (("xen", "if=xen"), ("virtio", "if=virtio")):
             img = os.path.join(tmp, name + ".img")
             with open(img, "wb") as f:
                 f.truncate(DISK_MB << 20)
             args += ["-drive", "file=%s,%s,format=raw" % (img, opt)]
-        mon_path = os.path.join(tmp, "sampler.qmp")
-        args += ["-qmp", "unix:%s,server=on,wait=off" % mon_path]
         g = Guest(qemu, images, os.path.join(tmp, "console.log"), args,
                   scenario="shell", append="xen_emul_unplug=unnecessary")
         try:
             g.start()
             g.ready()
-            g.run("echo 0 >/proc/sys/kernel/kptr_restrict; dd bs=1M "
-                  "count=%d if=/dev/zero of=/dev/%s oflag=direct"
-                  % (DISK_MB, dev))
-            mon = QEMUMonitorProtocol(mon_path)
-            mon.connect()
-            samples = collections.Counter()
-            stop = threading.Event()
-            sampler = threading.Thread(target=sample,
-                                       args=(mon, stop, samples))
-            sampler.start()
-            g.run("for i in 1 2 3 4 5 6; do dd bs=%s count=%d if=/dev/%s "
-                  "of=/dev/null iflag=direct 2>/dev/null; done"
-                  % (bs, count, dev), timeout=600)
-            stop.set()
-            sampler.join()
-            mon.close()
-            kernel = collections.Counter()
-            for pc, n in samples.items():
-                kernel[pc >> 16] += n
-            hot = [pc << 16 for pc, _ in kernel.most_common(12)
-                   if pc << 16 >= KERNEL]
-            table = symbols(g, hot)
+            table = kernel_symbols(g)
+            for dev in DEVS:
+                g.run("dd bs=1M count=%d if=/dev/zero of=/dev/%s "
+                      "oflag=direct 2>/dev/null" % (DISK_MB, dev), 300)
+                data = os.path.join(tmp, dev + ".data")
+                perf = subprocess.Popen(["perf", "record", "-q", "-F",
+                                         str(HZ), "-p", str(g.proc.pid),
+                                         "-o", data],
+                                        stderr=subprocess.DEVNULL)
+                time.sleep(1)
+                t0 = time.monotonic()
+                g.run("for i in $(seq %d); do dd bs=%s count=%d "
+                      "if=/dev/%s of=/dev/null iflag=direct 2>/dev/null; "
+                      "done" % (READS, bs, count, dev), timeout=600)
+                seconds = time.monotonic() - t0
+                perf.send_signal(2)
+                perf.wait()
+                results[dev] = (seconds,) + report(data, table)
         finally:
             g.close()
-    addrs = [a for a, _ in table]
-    by_name = collections.Counter()
-    for pc, n in samples.items():
-        i = bisect.bisect_right(addrs, pc) - 1
-        if pc < KERNEL:
-            by_name["(user)"] += n
-        elif i >= 0 and pc - addrs[i] < 0x4000:
-            by_name[table[i][1]] += n
-        else:
-            by_name["(kernel, elsewhere)"] += n
-    total = sum(by_name.values())
-    print("%d samples of the guest's RIP during %s direct reads of %s"
-          % (total, bs, dev))
-    for name, n in by_name.most_common(30):
-        print("%6.2f%%  %s" % (100.0 * n / total, name))
+
+    mib = READS * DISK_MB
+    print("%d MiB read in blocks of %s from each disk, QEMU sampled at "
+          "%d Hz" % (mib, bs, HZ))
+    for dev in DEVS:
+        print("  %-5s %6.2f s, %7.1f MB/s" % (dev, results[dev][0],
+                                              mib * 1.048576 /
+                                              results[dev][0]))
+    print("CPU ms per MiB, by QEMU thread    xvda     vda")
+    names = collections.Counter()
+    for dev in DEVS:
+        names.update(results[dev][1])
+    for name, _ in names.most_common(8):
+        print("  %-28s %7.3f %7.3f" % (name, *(
+            results[dev][1][name] * 1000.0 / HZ / mib for dev in DEVS)))
+    print("vCPU thread's samples, by function    xvda     vda")
+    syms = collections.Counter()
+    for dev in DEVS:
+        syms.update(results[dev][2])
+    for sym, _ in syms.most_common(30):
+        print("  %-36s %7d %7d" % (sym[:36], *(results[dev][2][sym]
+                                              for dev in DEVS)))
 
 
 if __name__ == "__main__":
