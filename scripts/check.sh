@@ -145,7 +145,7 @@ if [ -n "${ASAN_BUILD_DIR:-}" ]; then
     out=$ASAN_BUILD_DIR/tests-linux
     run_san linux-asan "$out" "$TOP/tests/linux/run.sh" "$asan" "$out" \
         default-pc bad-input bad-blk bad-net iothread exec-coherence migrate \
-        balloon pvh-bad-kernel pvh-formats net-rx net-tx
+        balloon balloon-slack pvh-bad-kernel pvh-formats net-rx net-tx
     unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 

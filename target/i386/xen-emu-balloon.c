@@ -18,11 +18,19 @@
  * target goes to memory/target in the guest's xenstore, in KiB, beside
  * memory/static-max, the RAM the guest was given.
  *
+ * As libxl does, the domain may have a little more than its RAM: 1 MiB
+ * that XENMEM_populate_physmap puts at frames that had no RAM, in a hole
+ * of the address space or over firmware.  Those pages come from one RAM
+ * block of that size, made with the machine so that it migrates, each
+ * mapped where the guest asked.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "qemu/module.h"
+#include "qapi/error.h"
+#include "cpu.h"
 #include "exec/target_page.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
@@ -53,12 +61,32 @@ struct BalloonRun {
     MemoryRegion hole;
 };
 
+/* libxl's LIBXL_MAXMEM_CONSTANT: 1 MiB over the domain's RAM */
+#define SLACK_PAGES 256
+#define NO_GFN      UINT64_MAX
+
+/* A page of the slack, mapped at a frame that had no RAM */
+#define TYPE_XEN_BALLOON_SLACK "xen-balloon-slack"
+OBJECT_DECLARE_SIMPLE_TYPE(SlackPage, XEN_BALLOON_SLACK)
+
+struct SlackPage {
+    Object parent_obj;
+    uint64_t gfn;
+    MemoryRegion alias;
+};
+
 typedef struct XenBalloon {
     GTree *runs;                /* start frame -> BalloonRun */
     uint64_t frames;            /* given back, in all */
     /* the runs as (start, end) pairs, for the migration stream */
     uint32_t nr_words;
     uint64_t *words;
+    /* the slack: its pages, and where each is mapped (NO_GFN: nowhere) */
+    MemoryRegion slack_ram;
+    bool have_slack;
+    SlackPage *slack[SLACK_PAGES];
+    uint32_t slack_used;
+    uint64_t slack_gfns[SLACK_PAGES];   /* for the migration stream */
     /* QEMU's balloon commands */
     Notifier machine_done;
     struct qemu_xs_handle *xsh;
@@ -161,6 +189,116 @@ static void discard(uint64_t gfn)
     }
 }
 
+/* The page of the slack mapped at frame @gfn, or -1 */
+static int slack_at(uint64_t gfn)
+{
+    for (int i = 0; i < SLACK_PAGES; i++) {
+        if (balloon.slack[i] && balloon.slack[i]->gfn == gfn) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/*
+ * May frame @gfn take a page of the slack?  Not where the guest's RAM is,
+ * nor in a run given back (that takes its own RAM back), nor past the
+ * guest's physical address width.  Firmware, I/O and holes may be
+ * covered, as Xen's p2m covers them.
+ */
+static bool gfn_takes_slack(uint64_t gfn)
+{
+    unsigned int bits = X86_CPU(first_cpu)->phys_bits;
+    MemoryRegionSection sec;
+    bool ram;
+
+    if (!balloon.have_slack || gfn >> (bits - TARGET_PAGE_BITS) ||
+        run_at(gfn) || slack_at(gfn) >= 0) {
+        return false;
+    }
+    sec = memory_region_find(get_system_memory(), gfn << TARGET_PAGE_BITS,
+                             TARGET_PAGE_SIZE);
+    if (!sec.mr) {
+        return true;
+    }
+    ram = sec.mr == current_machine->ram;
+    memory_region_unref(sec.mr);
+    return !ram;
+}
+
+/* Map page @i of the slack at frame @gfn, zeroed first if @fresh */
+static void slack_map(int i, uint64_t gfn, bool fresh)
+{
+    SlackPage *page = XEN_BALLOON_SLACK(object_new(TYPE_XEN_BALLOON_SLACK));
+    hwaddr offset = (hwaddr)i << TARGET_PAGE_BITS;
+
+    if (fresh) {
+        memset(memory_region_get_ram_ptr(&balloon.slack_ram) + offset, 0,
+               TARGET_PAGE_SIZE);
+        /* drops what TCG translated from the page's last mapping */
+        memory_region_set_dirty(&balloon.slack_ram, offset, TARGET_PAGE_SIZE);
+    }
+    page->gfn = gfn;
+    memory_region_init_alias(&page->alias, OBJECT(page), "xen-populated",
+                             &balloon.slack_ram, offset, TARGET_PAGE_SIZE);
+    /* above the chipset's windows over low RAM (PAM) too */
+    memory_region_add_subregion_overlap(get_system_memory(),
+                                        gfn << TARGET_PAGE_BITS,
+                                        &page->alias, 2);
+    balloon.slack[i] = page;
+    balloon.slack_used++;
+}
+
+static void slack_unmap(int i)
+{
+    memory_region_del_subregion(get_system_memory(),
+                                &balloon.slack[i]->alias);
+    object_unref(balloon.slack[i]);
+    balloon.slack[i] = NULL;
+    balloon.slack_used--;
+}
+
+static bool slack_in(uint64_t gfn, uint64_t n)
+{
+    int i = 0;
+
+    if (n > SLACK_PAGES - balloon.slack_used) {
+        return false;
+    }
+    for (uint64_t k = 0; k < n; k++) {
+        if (!gfn_takes_slack(gfn + k)) {
+            return false;
+        }
+    }
+    for (uint64_t k = 0; k < n; k++) {
+        while (balloon.slack[i]) {
+            i++;
+        }
+        slack_map(i, gfn + k, true);
+    }
+    return true;
+}
+
+static bool slack_out(uint64_t gfn, uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k++) {
+        if (slack_at(gfn + k) < 0) {
+            return false;
+        }
+    }
+    for (uint64_t k = 0; k < n; k++) {
+        int i = slack_at(gfn + k);
+
+        slack_unmap(i);
+        if (!ram_block_discard_is_disabled()) {
+            ram_block_discard_range(balloon.slack_ram.ram_block,
+                                    (hwaddr)i << TARGET_PAGE_BITS,
+                                    TARGET_PAGE_SIZE);
+        }
+    }
+    return true;
+}
+
 bool xen_emu_balloon_out(uint64_t gfn, unsigned int order)
 {
     uint64_t n = 1ull << order, start = gfn, end = gfn + n;
@@ -171,7 +309,7 @@ bool xen_emu_balloon_out(uint64_t gfn, unsigned int order)
     }
     for (uint64_t i = gfn; i < end; i++) {
         if (!gfn_is_ram(i, NULL)) {
-            return false;
+            return slack_out(gfn, n);
         }
     }
     for (uint64_t i = gfn; i < end; i++) {
@@ -198,7 +336,10 @@ bool xen_emu_balloon_in(uint64_t gfn, unsigned int order)
     uint64_t n = 1ull << order, start, end;
     BalloonRun *run = run_at(gfn);
 
-    if (!run || gfn + n < gfn || gfn + n > run->end) {
+    if (!run) {
+        return slack_in(gfn, n);
+    }
+    if (gfn + n < gfn || gfn + n > run->end) {
         return false;
     }
     start = run->start;
@@ -214,15 +355,22 @@ bool xen_emu_balloon_in(uint64_t gfn, unsigned int order)
     return true;
 }
 
-uint64_t xen_emu_balloon_frames(void)
+uint64_t xen_emu_balloon_current(void)
 {
-    return balloon.frames;
+    return (current_machine->ram_size >> TARGET_PAGE_BITS) - balloon.frames +
+           balloon.slack_used;
+}
+
+uint64_t xen_emu_balloon_maximum(void)
+{
+    return (current_machine->ram_size >> TARGET_PAGE_BITS) +
+           (balloon.have_slack ? SLACK_PAGES : 0);
 }
 
 /* The guest's RAM now, in bytes */
 static uint64_t balloon_actual(void)
 {
-    return current_machine->ram_size - (balloon.frames << TARGET_PAGE_BITS);
+    return xen_emu_balloon_current() << TARGET_PAGE_BITS;
 }
 
 void xen_emu_balloon_changed(void)
@@ -265,6 +413,11 @@ static void balloon_machine_done(Notifier *n, void *unused)
 {
     uint64_t all = current_machine->ram_size;
 
+    /* before an incoming migration brings the slack's contents */
+    memory_region_init_ram(&balloon.slack_ram, NULL, "xen.balloon-slack",
+                           SLACK_PAGES * TARGET_PAGE_SIZE, &error_fatal);
+    balloon.have_slack = true;
+
     if (!xen_xenstore_ops) {
         return;
     }
@@ -292,6 +445,11 @@ static void remove_all(void)
 {
     memory_region_transaction_begin();
     g_tree_foreach(balloon.runs, remove_one, NULL);
+    for (int i = 0; i < SLACK_PAGES; i++) {
+        if (balloon.slack[i]) {
+            slack_unmap(i);
+        }
+    }
     memory_region_transaction_commit();
     g_tree_destroy(balloon.runs);
     balloon.runs = g_tree_new_full(cmp_frame, NULL, NULL, run_free);
@@ -301,6 +459,10 @@ static void remove_all(void)
 static void balloon_reset(void *opaque)
 {
     remove_all();
+    if (balloon.have_slack && !ram_block_discard_is_disabled()) {
+        ram_block_discard_range(balloon.slack_ram.ram_block, 0,
+                                SLACK_PAGES * TARGET_PAGE_SIZE);
+    }
 }
 
 static gboolean save_one(gpointer key, gpointer value, gpointer data)
@@ -315,7 +477,7 @@ static gboolean save_one(gpointer key, gpointer value, gpointer data)
 
 static bool balloon_needed(void *opaque)
 {
-    return g_tree_nnodes(balloon.runs) > 0;
+    return g_tree_nnodes(balloon.runs) > 0 || balloon.slack_used;
 }
 
 static int balloon_pre_save(void *opaque)
@@ -326,15 +488,40 @@ static int balloon_pre_save(void *opaque)
     balloon.nr_words = 2 * g_tree_nnodes(balloon.runs);
     balloon.words = g_new(uint64_t, balloon.nr_words);
     g_tree_foreach(balloon.runs, save_one, &i);
+    for (i = 0; i < SLACK_PAGES; i++) {
+        balloon.slack_gfns[i] = balloon.slack[i] ? balloon.slack[i]->gfn
+                                                 : NO_GFN;
+    }
     return 0;
 }
 
 static int balloon_pre_load(void *opaque)
 {
+    /* the slack's contents, loaded before, stay: only its map goes */
     remove_all();
     g_free(balloon.words);
     balloon.words = NULL;
     balloon.nr_words = 0;
+    for (int i = 0; i < SLACK_PAGES; i++) {
+        balloon.slack_gfns[i] = NO_GFN;
+    }
+    return 0;
+}
+
+/* After the runs: map the slack as the source had it */
+static int slack_post_load(void)
+{
+    for (int i = 0; i < SLACK_PAGES; i++) {
+        uint64_t gfn = balloon.slack_gfns[i];
+
+        if (gfn == NO_GFN) {
+            continue;
+        }
+        if (!gfn_takes_slack(gfn)) {
+            return -EINVAL;
+        }
+        slack_map(i, gfn, false);
+    }
     return 0;
 }
 
@@ -355,11 +542,30 @@ static int balloon_post_load(void *opaque, int version_id)
         run_add(start, end);
         balloon.frames += end - start;
     }
+    if (!ret) {
+        ret = slack_post_load();
+    }
     memory_region_transaction_commit();
     g_free(balloon.words);
     balloon.words = NULL;
     return ret;
 }
+
+static bool slack_needed(void *opaque)
+{
+    return balloon.slack_used;
+}
+
+static const VMStateDescription vmstate_xen_balloon_slack = {
+    .name = "xen-emu/balloon/slack",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = slack_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64_ARRAY(slack_gfns, XenBalloon, SLACK_PAGES),
+        VMSTATE_END_OF_LIST()
+    }
+};
 
 static const VMStateDescription vmstate_xen_balloon = {
     .name = "xen-emu/balloon",
@@ -374,6 +580,10 @@ static const VMStateDescription vmstate_xen_balloon = {
         VMSTATE_VARRAY_UINT32_ALLOC(words, XenBalloon, nr_words, 0,
                                     vmstate_info_uint64, uint64_t),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_xen_balloon_slack,
+        NULL
     }
 };
 
@@ -395,9 +605,16 @@ static const TypeInfo balloon_run_info = {
     .instance_size = sizeof(BalloonRun),
 };
 
+static const TypeInfo balloon_slack_info = {
+    .name = TYPE_XEN_BALLOON_SLACK,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(SlackPage),
+};
+
 static void balloon_register_types(void)
 {
     type_register_static(&balloon_run_info);
+    type_register_static(&balloon_slack_info);
 }
 
 type_init(balloon_register_types)

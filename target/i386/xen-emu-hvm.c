@@ -203,7 +203,7 @@ static long change_reservation(XenHypercall *hc, bool out, uint64_t start,
                           " order %u: %s\n",
                           out ? "give back" : "populate", gfn, order,
                           out ? "not guest RAM, or given back already"
-                              : "not given back");
+                              : "RAM there already, or no slack left");
             break;
         }
         if (!out) {
@@ -258,11 +258,11 @@ static long memory_map(XenHypercall *hc, uint64_t va)
 
 /*
  * XENMEM_current_reservation and XENMEM_maximum_reservation: the
- * guest's pages of RAM now, and at most (all it was given).
+ * guest's pages of RAM now, and at most (all it was given, and the 1 MiB
+ * of slack libxl adds).
  */
 static long reservation(XenHypercall *hc, bool current, uint64_t va)
 {
-    uint64_t all = current_machine->ram_size >> TARGET_PAGE_BITS;
     uint16_t domid;
     long err;
 
@@ -273,7 +273,7 @@ static long reservation(XenHypercall *hc, bool current, uint64_t va)
     if (!xen_emu_domid_is_self(domid)) {
         return -ESRCH;
     }
-    return current ? all - xen_emu_balloon_frames() : all;
+    return current ? xen_emu_balloon_current() : xen_emu_balloon_maximum();
 }
 
 long xen_emu_memory_op(XenHypercall *hc)

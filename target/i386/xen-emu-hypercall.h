@@ -91,12 +91,13 @@ uint32_t xen_emu_version(void);
 /*
  * Ballooning (xen-emu-balloon.c), BQL held: give back or populate the
  * aligned extent of 2^@order frames at @gfn, false if not all of it can
- * be; how many frames are given back now.
+ * be; the guest's frames of RAM now, and at most.
  */
 void xen_emu_balloon_init(void);
 bool xen_emu_balloon_out(uint64_t gfn, unsigned int order);
 bool xen_emu_balloon_in(uint64_t gfn, unsigned int order);
-uint64_t xen_emu_balloon_frames(void);
+uint64_t xen_emu_balloon_current(void);
+uint64_t xen_emu_balloon_maximum(void);
 /* after a change of reservation: QEMU's BALLOON_CHANGE event */
 void xen_emu_balloon_changed(void);
 

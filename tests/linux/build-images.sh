@@ -26,7 +26,8 @@ PATH=$PATH:/usr/sbin:/sbin   # mke2fs lives in sbin, outside a user's PATH
 # the kernel would otherwise ask a modprobe for.
 MODULES=(e1000 virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod
          crc32c_generic ext4 xen-blkfront xen-netfront
-         xen-evtchn xen-gntalloc)       # the last two: xen-*garbage
+         xen-evtchn xen-gntalloc        # these two: xen-*garbage
+         xen-privcmd)                   # xen-populate's hypercalls
 
 die() { echo "build-images.sh: error: $*" >&2; exit 1; }
 
@@ -143,6 +144,10 @@ gcc -static -no-pie -O2 -Wall -o "$rfs/bin/exec-coherence" \
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/simd-fault" \
     "$here/simd-fault.c" ||
     die "cannot build simd-fault.c: gcc -static needs libc6-dev"
+# the balloon-slack scenario's populate and give-back of single frames
+gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-populate" \
+    "$here/xen-populate.c" ||
+    die "cannot build xen-populate.c: gcc -static needs libc6-dev"
 # the bad-blk and bad-net scenarios' blkfront and netfront stand-ins
 for prog in xen-blkgarbage xen-netgarbage; do
     gcc -static -no-pie -O2 -Wall -o "$rfs/bin/$prog" \

@@ -1798,6 +1798,219 @@ def scenario_balloon(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+SLACK_PAGES = 256           # libxl's LIBXL_MAXMEM_CONSTANT: 1 MiB
+SLACK_GFN = 0x200000        # 8 GiB: neither RAM nor a device in 512 MiB
+RAM_GFN = 0x100             # 1 MiB: the kernel's own RAM
+# a frame given back is what it was before: at 8 GiB a hole of QEMU's
+# address space, which reads zero and drops writes
+SLACK_HOLE = "zero"
+
+
+def xpop(out):
+    """xen-populate's "XPOP: key words..." lines: {key: [words]}."""
+    found = {}
+    for line in out:
+        if line.startswith("XPOP: "):
+            words = line.split()[1:]
+            found[words[0]] = words[1:]
+    return found
+
+
+def xpop_run(g, args):
+    """Run xen-populate ARGS: (exit status, its XPOP words for ARGS'
+    subcommand, the output lines)."""
+    status, out = g.run("xen-populate " + args)
+    return status, xpop(out).get(args.split()[0], []), out
+
+
+def reservation_pages(g):
+    """XENMEM_current_reservation and XENMEM_maximum_reservation, in
+    pages, as the guest gets them (None where the call failed)."""
+    status, words, _ = xpop_run(g, "reservation")
+    if status or words[:1] != ["current"] or len(words) != 4:
+        return None, None
+    return int(words[1]), int(words[3])
+
+
+def iomem_at(g, start, end):
+    """The guest's /proc/iomem entries that overlap [start, end)."""
+    status, out = g.run("cat /proc/iomem")
+    found = []
+    for line in out:
+        m = re.match(r"\s*([0-9a-f]+)-([0-9a-f]+) : (.*)$", line)
+        if m and int(m.group(1), 16) < end and int(m.group(2), 16) >= start:
+            found.append(line.strip())
+    return status == 0, found
+
+
+def scenario_balloon_slack(t, env):
+    """The 1 MiB of slack libxl gives a domain over its RAM: maximum
+    reservation is RAM + 256 pages; XENMEM_populate_physmap puts fresh,
+    zeroed pages at frames with no RAM (8 GiB up, in a 512 MiB guest),
+    current reservation counts them, what the guest writes there survives
+    a live migration, XENMEM_decrease_reservation takes them away again
+    (the frame is the hole it was); a frame of RAM cannot be populated, nor a
+    257th page of slack, each refusal logged once as a guest error.  A
+    guest process (xen-populate) makes the calls through privcmd and
+    reaches the frames through /dev/mem."""
+    name = "balloon-slack"
+    what = name + ": "
+    mem = 512
+    ram = mem << 8                      # in pages
+    gfn = "0x%x" % SLACK_GFN
+    root = env.disk(name)
+    sock = os.path.join(env.out, name + ".sock")
+    logs = [os.path.join(env.out, "%s.%d.qemu.log" % (name, n))
+            for n in (0, 1)]
+    for log in logs:
+        if os.path.exists(log):
+            os.unlink(log)
+
+    # Linux's privcmd refuses a domU's hypercalls ("No target domain
+    # found, blocking all hypercalls") unless loaded with unrestricted=1;
+    # init.sh hands xen_privcmd.* of the command line to insmod
+    def start(n, extra=()):
+        return env.guest("%s.%d" % (name, n),
+                         ["-drive", "file=%s,if=xen,format=raw" % root,
+                          "-d", "guest_errors", "-D", logs[n]] + list(extra),
+                         mem=mem, stderr_apart=True,
+                         append="xen_privcmd.unrestricted=1")
+
+    def check_reservation(g, w, want, why):
+        have = reservation_pages(g)
+        t.check(have == want, w + why, "current %s maximum %s" % have)
+
+    def check_frame(g, w, at, want, why):
+        status, words, out = xpop_run(g, "check %s %s" % (at, want))
+        t.check(status == 0, w + why, words or out)
+
+    g = start(0)
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("test -c /dev/xen/privcmd && test -c /dev/mem")
+        t.check(status == 0 and "xen_privcmd loaded" in g.reported("module"),
+                what + "xen-privcmd is loaded: /dev/xen/privcmd and /dev/mem "
+                "are there", out + [m for m in g.reported("module")
+                                    if "privcmd" in m])
+        ok, found = iomem_at(g, SLACK_GFN << 12,
+                             (SLACK_GFN + SLACK_PAGES + 1) << 12)
+        t.diag("/proc/iomem at %s: %s" % (gfn, found or "nothing"))
+        t.check(ok and all(" : PCI Bus " in f for f in found),
+                what + "the guest's /proc/iomem has neither RAM nor a "
+                "device at 8 GiB", found)
+        current, maximum = reservation_pages(g)
+        t.check(current == ram and maximum == ram + SLACK_PAGES,
+                what + "current reservation: its RAM (%d pages); maximum: "
+                "%d pages more" % (ram, SLACK_PAGES),
+                "current %s maximum %s" % (current, maximum))
+        if current is None:
+            raise GuestError("xen-populate cannot make hypercalls")
+        check_frame(g, what, gfn, SLACK_HOLE,
+                    "frame %s reads %s before: a hole" % (gfn, SLACK_HOLE))
+
+        status, words, out = xpop_run(g, "populate " + gfn)
+        t.check(status == 0 and words[2:6] == ["asked", "1", "done", "1"],
+                what + "a page populated at gfn %s" % gfn, words or out)
+        check_reservation(g, what, (current + 1, maximum),
+                          "current reservation counts it, maximum unchanged")
+        check_frame(g, what, gfn, "zero", "the new page reads zero")
+        status, words, out = xpop_run(g, "write %s 5853" % gfn)
+        t.check(status == 0, what + "the guest writes a pattern there",
+                words or out)
+        check_frame(g, what, gfn, "5853", "and reads it back")
+        t.diag("query-balloon: %s" % g.qmp("query-balloon"))
+
+        # one hop to a second QEMU, over a UNIX socket
+        w = what + "after migration: "
+        dst = start(1, ["-incoming", "defer"])
+        try:
+            dst.qmp("migrate-incoming", uri="unix:" + sock)
+            g.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 34})
+            g.qmp("migrate", uri="unix:" + sock)
+            status = wait_migration(g)
+        except GuestError:
+            dst.proc.kill()
+            dst.close(5)
+            raise
+        t.check(status == "completed", what + "live migration completed",
+                status)
+        g.qmp("quit")
+        t.check(g.close(10) == 0, what + "the source QEMU exits cleanly")
+        g = dst
+        if status != "completed":
+            raise GuestError("migration " + str(status))
+        g.qmp("cont")
+        t.check(g.qmp("query-status")["status"] == "running",
+                w + "the destination runs the guest")
+        check_frame(g, w, gfn, "5853", "the page still holds the pattern")
+        check_reservation(g, w, (current + 1, maximum),
+                          "current reservation still counts it")
+
+        status, words, out = xpop_run(g, "giveback " + gfn)
+        t.check(status == 0 and words[2:6] == ["asked", "1", "done", "1"],
+                w + "the page given back", words or out)
+        check_frame(g, w, gfn, SLACK_HOLE,
+                    "the frame reads %s again: no page behind it"
+                    % SLACK_HOLE)
+        status, words, out = xpop_run(g, "write %s 5853" % gfn)
+        check_frame(g, w, gfn, SLACK_HOLE, "and drops what is written there")
+        check_reservation(g, w, (current, maximum),
+                          "current reservation back to the RAM")
+
+        status, words, out = xpop_run(g, "populate 0x%x" % RAM_GFN)
+        t.check(status == 1 and words[2:6] == ["asked", "1", "done", "0"],
+                what + "a RAM frame (gfn 0x%x) cannot be populated"
+                % RAM_GFN, words or out)
+        check_reservation(g, what, (current, maximum),
+                          "current reservation unchanged")
+
+        status, words, out = xpop_run(g, "populate %s %d"
+                                      % (gfn, SLACK_PAGES))
+        t.check(status == 0 and words[2:6] == ["asked", str(SLACK_PAGES),
+                                               "done", str(SLACK_PAGES)],
+                what + "%d pages populated one by one from gfn %s"
+                % (SLACK_PAGES, gfn), words or out)
+        check_reservation(g, what, (current + SLACK_PAGES, maximum),
+                          "current reservation counts them all")
+        # the first is the page that held the pattern, given out again
+        check_frame(g, what, gfn, "zero", "the first reads zero again")
+        check_frame(g, what, "0x%x" % (SLACK_GFN + SLACK_PAGES - 1), "zero",
+                    "the last reads zero")
+        extra = "0x%x" % (SLACK_GFN + SLACK_PAGES)
+        status, words, out = xpop_run(g, "populate " + extra)
+        t.check(status == 1 and words[2:6] == ["asked", "1", "done", "0"],
+                what + "a %dth page (gfn %s) is refused"
+                % (SLACK_PAGES + 1, extra), words or out)
+        status, words, out = xpop_run(g, "giveback %s %d"
+                                      % (gfn, SLACK_PAGES))
+        t.check(status == 0 and words[2:6] == ["asked", str(SLACK_PAGES),
+                                               "done", str(SLACK_PAGES)],
+                what + "all %d given back" % SLACK_PAGES, words or out)
+        check_reservation(g, what, (current, maximum),
+                          "current reservation back to the RAM")
+        status, out = g.run("echo still-here")
+        t.check(status == 0 and out == ["still-here"],
+                what + "the guest still runs commands", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+    # the refusals, one guest-error line each, all on the destination
+    said = []
+    for log in logs:
+        if os.path.exists(log):
+            with open(log, errors="replace") as f:
+                said += [l for l in f.read().splitlines()
+                         if l.startswith("xen: cannot ")]
+    want = ["xen: cannot populate gfn 0x%x order 0" % n
+            for n in (RAM_GFN, SLACK_GFN + SLACK_PAGES)]
+    t.check(len(said) == 2 and
+            all(l.startswith(p + ":") for l, p in zip(said, want)),
+            what + "QEMU's log has one guest-error line for each refusal, "
+            "and no other", said[:6])
+
+
 def close_sockets(*ends):
     for end in ends:
         if end:
@@ -2060,6 +2273,7 @@ SCENARIOS = {
     "migrate": scenario_migrate,
     "snapshots": scenario_snapshots,
     "balloon": scenario_balloon,
+    "balloon-slack": scenario_balloon_slack,
     "upstream-kvm-xen": lambda t, env: [
         scenario_upstream_kvm_xen(t, env, n) for n in UPSTREAM_KVM_XEN],
 }

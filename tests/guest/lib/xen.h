@@ -49,6 +49,10 @@
 #define XENVER_get_features     6
 
 /* memory_op */
+#define XENMEM_decrease_reservation 1
+#define XENMEM_current_reservation  3
+#define XENMEM_maximum_reservation  4
+#define XENMEM_populate_physmap     6
 #define XENMEM_add_to_physmap       7
 #define XENMEM_memory_map           9
 #define XENMEM_add_to_physmap_batch 23

@@ -280,6 +280,83 @@ static void check_memory_op(int code)
              -EFAULT);
 }
 
+/* ---- memory_op: the reservation, and its slack ---- */
+
+struct memory_reservation {         /* compat_memory_reservation */
+    u32 extent_start;               /* guest handle: a 32-bit pointer */
+    u32 nr_extents, extent_order, mem_flags;
+    u16 domid;
+};
+
+#define RAM_PAGES       (128 << 8)  /* -m 128 */
+#define SLACK_PAGES     256         /* libxl's 1 MiB over the RAM */
+#define NO_RAM_GFN      (NO_RAM_PTR >> 12)
+
+static u32 reservation(u32 op)
+{
+    u16 domid = DOMID_SELF;
+
+    return hypercall(HC_MEMORY_OP, op, (u32)&domid);
+}
+
+/* populate_physmap or decrease_reservation of one extent at @gfn */
+static u32 one_extent(u32 op, u32 gfn, u32 order)
+{
+    struct memory_reservation r = {
+        .extent_start = (u32)&gfn, .nr_extents = 1, .extent_order = order,
+        .domid = DOMID_SELF,
+    };
+
+    return hypercall(HC_MEMORY_OP, op, (u32)&r);
+}
+
+static void check_reservation(int code)
+{
+    u8 *page = (u8 *)NO_RAM_PTR;
+    u32 ret;
+
+    check_eq(code, "current_reservation: the 128 MiB of RAM",
+             reservation(XENMEM_current_reservation), RAM_PAGES);
+    check_eq(code, "maximum_reservation: the RAM and 1 MiB of slack",
+             reservation(XENMEM_maximum_reservation),
+             RAM_PAGES + SLACK_PAGES);
+
+    ret = one_extent(XENMEM_populate_physmap, NO_RAM_GFN, 0);
+    check_eq(code, "populate_physmap at 0x10000000 (no RAM) puts a page",
+             ret, 1);
+    check_eq(code, "... counted in current_reservation",
+             reservation(XENMEM_current_reservation), RAM_PAGES + 1);
+    check_eq(code, "... which reads as zeroes", count_not(page, 0), 0);
+    fill(page, 0xa5, PAGE_SIZE);
+    check_eq(code, "... and holds what we write", count_not(page, 0xa5), 0);
+    ret = one_extent(XENMEM_populate_physmap, NO_RAM_GFN, 0);
+    check_eq(code, "populate_physmap there again does nothing", ret, 0);
+    ret = one_extent(XENMEM_populate_physmap, gfn_of(shinfo_a), 0);
+    check_eq(code, "populate_physmap of a page of RAM does nothing", ret, 0);
+    ret = one_extent(XENMEM_decrease_reservation, NO_RAM_GFN, 0);
+    check_eq(code, "decrease_reservation gives it back", ret, 1);
+    check_eq(code, "... no longer counted",
+             reservation(XENMEM_current_reservation), RAM_PAGES);
+    check_eq(code, "... and nothing we wrote is there",
+             count_not(page, 0xa5), PAGE_SIZE);
+
+    /* an extent of 2^9 pages is more than the slack, one of 2^8 not */
+    ret = one_extent(XENMEM_populate_physmap, NO_RAM_GFN, 9);
+    check_eq(code, "populate_physmap of 512 pages is more than the slack",
+             ret, 0);
+    ret = one_extent(XENMEM_populate_physmap, NO_RAM_GFN + 256, 8);
+    check_eq(code, "populate_physmap of 256 pages", ret, 1);
+    ret = one_extent(XENMEM_populate_physmap, NO_RAM_GFN, 0);
+    check_eq(code, "... and then of a 257th does nothing", ret, 0);
+    check_eq(code, "current_reservation is the maximum",
+             reservation(XENMEM_current_reservation),
+             RAM_PAGES + SLACK_PAGES);
+    ret = one_extent(XENMEM_decrease_reservation, NO_RAM_GFN + 256, 8);
+    check_eq(code, "decrease_reservation gives the 256 back", ret, 1);
+    check_eq(code, "... and current_reservation is the RAM again",
+             reservation(XENMEM_current_reservation), RAM_PAGES);
+}
+
 /* ---- hvm_op ---- */
 
 /* the callback as vector 0xf3 (type 2): never taken here, with IF=0 */
@@ -1449,6 +1526,7 @@ void check_hypercall_families(void)
     save_rom();
     check_features(CHECK_FEATURES);
     check_memory_op(CHECK_MEMORY_OP);
+    check_reservation(CHECK_MEMORY_OP);
     check_hvm_op(CHECK_HVM_OP);
     check_grant_table_op(CHECK_GRANT_TABLE_OP);
     check_event_channel_op(CHECK_EVENT_CHANNEL_OP);

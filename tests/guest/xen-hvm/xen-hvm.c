@@ -91,7 +91,11 @@
  *                 space 99 not -EINVAL, gmfn not -EOPNOTSUPP, gmfn_foreign
  *                 not -EPERM; bad pointers not -EFAULT; XENMEM_memory_map
  *                 not QEMU's e820 map (RAM from 0, Xen's pages reserved),
- *                 or more entries than the buffer holds
+ *                 or more entries than the buffer holds; the current and
+ *                 maximum reservation not the RAM and the RAM and 256
+ *                 pages; populate_physmap does not put a zeroed page of
+ *                 RAM at 0x10000000, 256 at most, or puts one over RAM;
+ *                 decrease_reservation does not take them away
  *   0x1e    61    hvm_op: HVM_PARAM_STORE_PFN is not 0xfeff9, STORE_EVTCHN
  *                 not a port, CALLBACK_IRQ does not read back what was set;
  *                 parameter 39 is not -EINVAL, setting STORE_PFN not
