@@ -196,6 +196,7 @@ static uint64_t pattern(uint64_t seed, uint64_t gfn, unsigned i)
 
 static int do_write(uint64_t gfn, uint64_t seed)
 {
+    /* volatile: each store must reach the frame, as to a device */
     volatile uint64_t *p = map_frame(gfn);
 
     for (unsigned i = 0; i < PAGE_WORDS; i++) {
@@ -217,7 +218,7 @@ static uint64_t expected(int seeded, uint64_t seed, const char *want,
 
 static int do_check(uint64_t gfn, const char *want)
 {
-    volatile uint64_t *p;
+    volatile uint64_t *p;       /* each load from the frame itself */
     uint64_t page[PAGE_WORDS], seed = 0;
     int seeded = strcmp(want, "zero") && strcmp(want, "ones");
     int zero = 1, ones = 1, is_seed = seeded;
