@@ -497,11 +497,13 @@ def scenario_pvclock(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
-def xgarbage(out):
-    """xen-garbage's "XGARBAGE: key v1 k2 v2..." lines: {key: [words]}."""
+def tagged(out, tag):
+    """A guest program's "TAG: key words..." lines (xen-garbage's
+    XGARBAGE, xen-populate's XPOP): {key: [words]}, the last line of each
+    key."""
     found = {}
     for line in out:
-        if line.startswith("XGARBAGE: "):
+        if line.startswith(tag + ": "):
             words = line.split()[1:]
             found[words[0]] = words[1:]
     return found
@@ -585,7 +587,7 @@ def scenario_bad_input(t, env, smp=1):
         xs = []
         for c in range(smp):
             _, out = g.run("cat /tmp/xg%d" % c)
-            xs.append(xgarbage(out))
+            xs.append(tagged(out, "XGARBAGE"))
             t.diag("\n".join(l for l in out if l.startswith("XGARBAGE: ")))
         t.diag("xen-garbage ran %.1f s; QEMU's RSS %s -> %s KiB"
                % (took, rss, qemu_rss_kib(g)))
@@ -1806,21 +1808,11 @@ RAM_GFN = 0x100             # 1 MiB: the kernel's own RAM
 SLACK_HOLE = "zero"
 
 
-def xpop(out):
-    """xen-populate's "XPOP: key words..." lines: {key: [words]}."""
-    found = {}
-    for line in out:
-        if line.startswith("XPOP: "):
-            words = line.split()[1:]
-            found[words[0]] = words[1:]
-    return found
-
-
 def xpop_run(g, args):
     """Run xen-populate ARGS: (exit status, its XPOP words for ARGS'
     subcommand, the output lines)."""
     status, out = g.run("xen-populate " + args)
-    return status, xpop(out).get(args.split()[0], []), out
+    return status, tagged(out, "XPOP").get(args.split()[0], []), out
 
 
 def reservation_pages(g):
