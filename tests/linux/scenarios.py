@@ -1437,6 +1437,15 @@ def scenario_migrate(t, env):
                     w + "the destination runs the guest")
             busy_goes_on(t, g, w, max(wdone(l for l, _ in lines) or [0]))
 
+        # the hvc loop writes a line every 0.1 s, but the last hop may
+        # have been short: let it reach this destination's chardev
+        # before it stops
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with open(hvc, errors="replace") as f:
+                if "hvc-line-" in f.read():
+                    break
+            time.sleep(0.2)
         status, out = g.run("touch /var/stop; sleep 1; "
                             "echo hvc0-after-migration >/dev/hvc0")
         # a frontend that reconnected, or a driver that saw its device
