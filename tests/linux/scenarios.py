@@ -1360,6 +1360,20 @@ def wait_migration(g, timeout=180):
         time.sleep(0.2)
 
 
+def hand_over(t, src, dst, status, what):
+    """After a migration from src to dst that ended in status: stop the
+    source QEMU and, if the migration completed, run the guest on dst.
+    Returns the source's exit status."""
+    src.qmp("quit")
+    exit_status = src.close(10)
+    if status != "completed":
+        raise GuestError("migration " + str(status))
+    dst.qmp("cont")
+    t.check(dst.qmp("query-status")["status"] == "running",
+            what + "the destination runs the guest")
+    return exit_status
+
+
 # Kernel messages of a xenbus device that reconnects or goes away.
 NOTICED = "xenbus|blkfront|netfront|vbd|vif|xvd|eth0|hvc|xen:|grant"
 
@@ -1426,15 +1440,11 @@ def scenario_migrate(t, env):
                 status = wait_migration(dst)
             t.check(status == "completed", w + "migration completed",
                     status)
-            g.qmp("quit")
-            g.close(10)
-            lines = join_console(lines, g)
-            g = dst
-            if status != "completed":
-                raise GuestError("migration " + str(status))
-            g.qmp("cont")
-            t.check(g.qmp("query-status")["status"] == "running",
-                    w + "the destination runs the guest")
+            try:
+                hand_over(t, g, dst, status, w)
+            finally:
+                lines = join_console(lines, g)
+                g = dst
             busy_goes_on(t, g, w, max(wdone(l for l, _ in lines) or [0]))
 
         # the hvc loop writes a line every 0.1 s, but the last hop may
@@ -1936,14 +1946,11 @@ def scenario_balloon_slack(t, env):
             raise
         t.check(status == "completed", what + "live migration completed",
                 status)
-        g.qmp("quit")
-        t.check(g.close(10) == 0, what + "the source QEMU exits cleanly")
-        g = dst
-        if status != "completed":
-            raise GuestError("migration " + str(status))
-        g.qmp("cont")
-        t.check(g.qmp("query-status")["status"] == "running",
-                w + "the destination runs the guest")
+        try:
+            t.check(hand_over(t, g, dst, status, w) == 0,
+                    what + "the source QEMU exits cleanly")
+        finally:
+            g = dst
         check_frame(g, w, gfn, "5853", "the page still holds the pattern")
         check_reservation(g, w, (current + 1, maximum),
                           "current reservation still counts it")
