@@ -23,7 +23,8 @@ export CACHE_DIR CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR
 
 BUILD := build
 QEMU := $(BUILD)/qemu-system-x86_64
-NINJA_TARGETS := qemu-system-x86_64 tests/qtest/xen-platform-test
+NINJA_TARGETS := qemu-system-x86_64 tests/qtest/xen-platform-test \
+	tests/qtest/xen-ioapic-test
 # QEMU's own qtests for what our patches change (tests/qemu-qtests/run.sh)
 QEMU_QTESTS := pxe-test migration-test rtc-test i440fx-test q35-test \
 	display-vga-test test-x86-cpuid-compat cpu-plug-test endianness-test

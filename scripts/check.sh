@@ -49,6 +49,7 @@ if [ -z "$asan_only" ]; then
     run_tap warnings "$TOP/scripts/check-warnings.py" "$BUILD_DIR" "$SRC_DIR"
     run_tap qtest-xen-platform "$BUILD_DIR/tests/qtest/xen-platform-test" \
         --tap -k
+    run_tap qtest-xen-ioapic "$BUILD_DIR/tests/qtest/xen-ioapic-test" --tap -k
     qemu=$QTEST_QEMU_BINARY
     run_tap guest "$TOP/tests/guest/run.sh" "$qemu" "$BUILD_DIR/tests-guest"
     run_tap guest-xen-hvm "$TOP/tests/guest/xen-hvm/run.sh" "$qemu" \
@@ -71,6 +72,8 @@ if [ -z "$asan_only" ]; then
             "$NOKVM_BUILD_DIR" "$SRC_DIR"
         QTEST_QEMU_BINARY=$nokvm run_tap qtest-xen-platform-nokvm \
             "$NOKVM_BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
+        QTEST_QEMU_BINARY=$nokvm run_tap qtest-xen-ioapic-nokvm \
+            "$NOKVM_BUILD_DIR/tests/qtest/xen-ioapic-test" --tap -k
         run_tap guest-xen-hvm-nokvm "$TOP/tests/guest/xen-hvm/run.sh" \
             "$nokvm" "$NOKVM_BUILD_DIR/tests-guest/xen-hvm"
         run_tap guest-xen-events-nokvm "$TOP/tests/guest/xen-events/run.sh" \
@@ -136,6 +139,8 @@ if [ -n "${ASAN_BUILD_DIR:-}" ]; then
 
     QTEST_QEMU_BINARY=$asan run_san qtest-xen-platform-asan "" \
         "$ASAN_BUILD_DIR/tests/qtest/xen-platform-test" --tap -k
+    QTEST_QEMU_BINARY=$asan run_san qtest-xen-ioapic-asan "" \
+        "$ASAN_BUILD_DIR/tests/qtest/xen-ioapic-test" --tap -k
     out=$ASAN_BUILD_DIR/tests-guest/xen-hvm
     run_san guest-xen-hvm-asan "$out" \
         "$TOP/tests/guest/xen-hvm/run.sh" "$asan" "$out"

@@ -160,6 +160,9 @@ def scenario_default(t, env, machine="pc"):
                 in dmesg, what + "console: callback vector enabled")
         t.check("Grant table initialized" in dmesg,
                 what + "console: grant table initialized")
+        status, out = g.run("dmesg | grep -o 'IOAPIC\\[0\\]: .*GSI [0-9-]*'")
+        t.check(status == 0 and len(out) == 1 and out[0].endswith("GSI 0-47"),
+                what + "the IO-APIC has Xen's 48 entries (GSIs 0-47)", out)
         ok, out = net_up_and_fetch(g)
         t.check(ok, what + "netfront moves an HTTP GET through slirp", out)
         g.run("echo hvc0-says-hello >/dev/hvc0")

@@ -196,9 +196,12 @@
  *                 -EINVAL; a flat 32-bit context refused, or taken twice;
  *                 vCPU 1 runs before VCPUOP_up, or not after it, or not
  *                 at the context's EIP with its EAX and ESP
+ *   0x2b    87    the IO-APIC is not Xen's: its version register does not
+ *                 say 48 redirection entries, entry 47 does not hold what
+ *                 is written, or an entry 48 reads other than 0
  *
- * They run in the order 0x01-0x16, 0x1c-0x26, 0x29, 0x27, 0x1b, 0x28,
- * then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for
+ * They run in the order 0x01-0x16, 0x1c-0x26, 0x29, 0x27, 0x2b, 0x1b,
+ * 0x28, then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for
  * instance #UD when QEMU does not handle vmcall) fails the check in
  * progress, with the vector on COM1.
  *
@@ -698,6 +701,40 @@ static void check_long_mode(int code)
           back);
 }
 
+#define IOAPIC_BASE     0xfec00000
+#define IOAPIC_VERSION  0x01
+#define IOAPIC_RTE(n)   (0x10 + 2 * (n))        /* low half; high at +1 */
+
+static u32 ioapic_read(u32 reg)
+{
+    poke32((void *)IOAPIC_BASE, reg);
+    return peek32((void *)(IOAPIC_BASE + 0x10));
+}
+
+static void ioapic_write(u32 reg, u32 val)
+{
+    poke32((void *)IOAPIC_BASE, reg);
+    poke32((void *)(IOAPIC_BASE + 0x10), val);
+}
+
+/* Xen's virtual IO-APIC has 48 entries; only the first 24 are wired */
+static void check_ioapic(int code)
+{
+    current_check = code;
+    check_eq(code, "IO-APIC: the highest redirection entry is 47",
+             ioapic_read(IOAPIC_VERSION) >> 16 & 0xff, 47);
+    ioapic_write(IOAPIC_RTE(47), 0x100f3);      /* masked, vector 0xf3 */
+    ioapic_write(IOAPIC_RTE(47) + 1, 0x03000000);
+    check_eq(code, "IO-APIC entry 47 holds its vector and mask",
+             ioapic_read(IOAPIC_RTE(47)), 0x100f3);
+    check_eq(code, "IO-APIC entry 47 holds its destination",
+             ioapic_read(IOAPIC_RTE(47) + 1), 0x03000000);
+    check_eq(code, "IO-APIC entry 48 does not exist",
+             ioapic_read(IOAPIC_RTE(48)), 0);
+    ioapic_write(IOAPIC_RTE(47), 0x10000);      /* back to reset: masked */
+    ioapic_write(IOAPIC_RTE(47) + 1, 0);
+}
+
 void kmain(u32 magic, const u32 *mbi)
 {
     u32 r[4];
@@ -891,6 +928,7 @@ void kmain(u32 magic, const u32 *mbi)
     check_cpl3(22);
     check_hypercall_families();
     check_unplug(do_unplug);
+    check_ioapic(CHECK_IOAPIC);
     /*
      * call64() comes back to 32-bit protected mode, so fuzz and bench
      * run after it as they did before, and check that it did.

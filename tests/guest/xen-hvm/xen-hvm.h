@@ -54,6 +54,7 @@ enum {
     CHECK_FAMILIES_64 = 0x28,
     CHECK_CONSOLE_IO = 0x29,
     CHECK_VCPU_START = 0x2a,
+    CHECK_IOAPIC = 0x2b,
 };
 
 /* hypercalls.c: the hypercall families, through the 32-bit ABI */
