@@ -25,7 +25,10 @@
 set -uo pipefail
 qemu=${1:?usage: run.sh QEMU BUILD_DIR}
 build=${2:?usage: run.sh QEMU BUILD_DIR}
+qemu=$(realpath "$qemu") build=$(realpath "$build")
 export QTEST_QEMU_BINARY=$qemu
+# some write scratch files under ./tests (pxe-test): keep them in the build
+cd "$build" || exit 1
 
 # test binary, then g_test paths to run (none: all of its tests)
 TESTS=(
