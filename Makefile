@@ -90,7 +90,7 @@ check-asan: build-asan
 
 check-xtf: build
 	@tests/xtf/run.sh $(QEMU) $(CURDIR)/$(BUILD)/tests-xtf
-	@XTF_MACHINE=microvm tests/xtf/run.sh $(QEMU) $(CURDIR)/$(BUILD)/tests-xtf
+	@XTF_MACHINE=microvm XTF_CPU=qemu64 tests/xtf/run.sh $(QEMU) $(CURDIR)/$(BUILD)/tests-xtf
 
 run: build
 	@scripts/run-demo.sh

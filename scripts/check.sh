@@ -59,8 +59,8 @@ if [ -z "$asan_only" ]; then
         "$BUILD_DIR/tests-guest/xen-events"
     run_tap linux "$TOP/tests/linux/run.sh" "$qemu" "$BUILD_DIR/tests-linux"
     run_tap xtf "$TOP/tests/xtf/run.sh" "$qemu" "$BUILD_DIR/tests-xtf"
-    XTF_MACHINE=microvm run_tap xtf-microvm "$TOP/tests/xtf/run.sh" "$qemu" \
-        "$BUILD_DIR/tests-xtf"
+    XTF_MACHINE=microvm XTF_CPU=qemu64 run_tap xtf-microvm \
+        "$TOP/tests/xtf/run.sh" "$qemu" "$BUILD_DIR/tests-xtf"
     run_tap qemu-qtests "$TOP/tests/qemu-qtests/run.sh" "$qemu" "$BUILD_DIR"
 
     # The same suites on QEMU configured without KVM (Xen guests need TCG)

@@ -24,7 +24,9 @@
 # $XTF_TESTS, when set, is a space-separated list of test names to run
 # instead of all of them.  $XTF_MACHINE, when set, is the machine to boot
 # them on instead (microvm: no firmware, no PCI; logs then in
-# OUTDIR/logs-microvm), and $XTF_BIOS the firmware instead of qboot.rom.
+# OUTDIR/logs-microvm), $XTF_BIOS the firmware instead of qboot.rom, and
+# $XTF_CPU the CPU model instead of max (all TCG has, as the recent
+# hosts Xen runs on: UMIP, for instance, which XTF's umip test needs).
 # A test listed in known-failures that fails is
 # reported as TAP TODO, with the reason given there.
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -37,6 +39,7 @@ xtf_dir=${XTF_DIR:-$TOP/../shared/xtf}
 limit=${XTF_TIMEOUT:-20}
 machine=${XTF_MACHINE:-pc,pit=off}
 bios=${XTF_BIOS:-qboot.rom}
+cpu=${XTF_CPU:-max}
 kind=${XTF_MACHINE:+ ${XTF_MACHINE%%,*}}
 logs=$out/logs${XTF_MACHINE:+-${XTF_MACHINE%%,*}}
 envs="hvm64 hvm32pae hvm32pse hvm32"
@@ -107,7 +110,7 @@ for image in "${images[@]}"; do
         mem=$(sed -n 's/^ *memory *= *"\{0,1\}\([0-9]*\).*/\1/p' "$cfg" | tail -n 1)
     fi
     timeout "$limit" "$qemu" -machine "$machine" -bios "$bios" \
-        -accel tcg,xen-version=0x4000a,xen-fep=on \
+        -accel tcg,xen-version=0x4000a,xen-fep=on -cpu "$cpu" \
         -display none -nodefaults -no-reboot \
         -smp "${vcpus:-1}" -m "${mem:-128}" \
         -kernel "$src/tests/$name/test-$env-$name" \
