@@ -7,8 +7,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "libqtest.h"
-#include "qobject/qdict.h"
+#include "xen-qtest.h"
 
 #define IOAPIC_BASE     0xfec00000
 #define IOAPIC_VERSION  0x01
@@ -80,24 +79,6 @@ static void test_not_xen(const void *data)
     qtest_quit(qts);
 }
 
-static void wait_migrated(QTestState *qts)
-{
-    for (int i = 0; i < 3000; i++) {
-        QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
-        const char *st = qdict_get_try_str(qdict_get_qdict(rsp, "return"),
-                                           "status");
-        bool done = st && !strcmp(st, "completed");
-
-        g_assert(!st || strcmp(st, "failed"));
-        qobject_unref(rsp);
-        if (done) {
-            return;
-        }
-        g_usleep(10000);
-    }
-    g_assert_not_reached();
-}
-
 /* Migrate a stopped pc guest to a file; true if entries past 23 went */
 static bool save(QTestState *qts, const char *path)
 {
@@ -107,7 +88,7 @@ static bool save(QTestState *qts, const char *path)
 
     qtest_qmp_assert_success(qts, "{'execute': 'migrate', 'arguments': "
                              "{'uri': %s}}", uri);
-    wait_migrated(qts);
+    xen_qtest_wait_migration(qts);
     g_assert_true(g_file_get_contents(path, &stream, &len, NULL));
     return memmem(stream, len, "ioapic/extra-entries",
                   strlen("ioapic/extra-entries")) != NULL;
@@ -132,7 +113,7 @@ static void test_migration(void)
     qtest_quit(src);
 
     dst = qtest_initf("-machine pc " XEN_ACCEL "-incoming file:%s", path);
-    wait_migrated(dst);
+    xen_qtest_wait_migration(dst);
     g_assert_cmphex(ioapic_read(dst, IOAPIC_RTE(40)), ==, 0xa000 | 0x58);
     g_assert_cmphex(ioapic_read(dst, IOAPIC_RTE(40) + 1), ==, 0x02000000);
     g_assert_cmphex(ioapic_read(dst, IOAPIC_RTE(41)), ==, RTE_MASKED);

@@ -14,6 +14,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 #include "qobject/qstring.h"
+#include "xen-qtest.h"
 
 #define XP_SLOT         5
 #define XP_DEVFN        (XP_SLOT << 3)
@@ -782,24 +783,6 @@ static void test_rom_lock(const void *data)
 
 /* --- migration --- */
 
-static void wait_migration(QTestState *qts)
-{
-    for (int i = 0; i < 3000; i++) {
-        QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
-        const char *st = qdict_get_try_str(qdict_get_qdict(rsp, "return"),
-                                           "status");
-        bool done = st && !strcmp(st, "completed");
-
-        g_assert(!st || strcmp(st, "failed"));
-        qobject_unref(rsp);
-        if (done) {
-            return;
-        }
-        g_usleep(10000);
-    }
-    g_assert_not_reached();
-}
-
 static void test_migration(const void *data)
 {
     const Machine *m = data;
@@ -821,7 +804,7 @@ static void test_migration(const void *data)
 
     qtest_qmp_assert_success(src.qts, "{'execute': 'migrate', 'arguments': "
                              "{'uri': %s}}", uri);
-    wait_migration(src.qts);
+    xen_qtest_wait_migration(src.qts);
     qtest_qmp_eventwait(dst, "RESUME");
 
     p = pci_ids(dst);
@@ -872,7 +855,7 @@ static GByteArray *save_stream(QTestState *qts)
 
     qtest_qmp_assert_success(qts, "{'execute': 'migrate', 'arguments': "
                              "{'uri': %s}}", uri);
-    wait_migration(qts);
+    xen_qtest_wait_migration(qts);
     /* a VM stopped by a migration is migrated again only once resumed */
     qtest_qmp_assert_success(qts, "{'execute': 'cont'}");
     g_assert_true(g_file_get_contents(path, &data, &len, NULL));
@@ -1084,7 +1067,7 @@ static void load_stream(QTestState *qts, GByteArray *stream)
     qtest_qmp_assert_success(qts, "{'execute': 'migrate-incoming', "
                              "'arguments': {'uri': %s, "
                              "'exit-on-error': false}}", uri);
-    wait_migration(qts);
+    xen_qtest_wait_migration(qts);
     unlink(path);
 }
 

@@ -137,6 +137,24 @@ static inline void poke32(void *p, u32 val)
     *(volatile u32 *)p = val;           /* QEMU reads it on its own */
 }
 
+/* ---- the IO-APIC: registers through its select and window ---- */
+
+#define IOAPIC          0xfec00000
+#define IOAPIC_VERSION  0x01
+#define IOAPIC_REDIR    0x10    /* entry n: low half at +2n, high at +2n+1 */
+
+static inline u32 ioapic_read(u32 reg)
+{
+    poke32((void *)IOAPIC, reg);
+    return peek32((void *)(IOAPIC + 0x10));
+}
+
+static inline void ioapic_write(u32 reg, u32 val)
+{
+    poke32((void *)IOAPIC, reg);
+    poke32((void *)(IOAPIC + 0x10), val);
+}
+
 /* ---- COM1 ---- */
 
 void putc(char c);

@@ -157,8 +157,6 @@
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
 #define LVT_MASKED      (1u << 16)
-#define IOAPIC          0xfec00000
-#define IOAPIC_REDIR    0x10
 #define REDIR_LEVEL     (1u << 15)
 #define REDIR_REMOTE_IRR (1u << 14)
 #define REDIR_MASKED    (1u << 16)
@@ -215,18 +213,6 @@ static int lapic_isr_count(void)
         }
     }
     return n;
-}
-
-static u32 ioapic_read(u32 reg)
-{
-    poke32((void *)IOAPIC, reg);
-    return peek32((void *)(IOAPIC + 0x10));
-}
-
-static void ioapic_write(u32 reg, u32 val)
-{
-    poke32((void *)IOAPIC, reg);
-    poke32((void *)(IOAPIC + 0x10), val);
 }
 
 /* Pin @pin: level-triggered, active high, fixed, physical to APIC 0 */

@@ -201,9 +201,9 @@
  *                 is written, or an entry 48 reads other than 0
  *
  * They run in the order 0x01-0x16, 0x1c-0x26, 0x29, 0x27, 0x2b, 0x1b,
- * 0x28, then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected exception (for
- * instance #UD when QEMU does not handle vmcall) fails the check in
- * progress, with the vector on COM1.
+ * 0x28, then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected
+ * exception (for instance #UD when QEMU does not handle vmcall) fails
+ * the check in progress, with the vector on COM1.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -701,21 +701,7 @@ static void check_long_mode(int code)
           back);
 }
 
-#define IOAPIC_BASE     0xfec00000
-#define IOAPIC_VERSION  0x01
-#define IOAPIC_RTE(n)   (0x10 + 2 * (n))        /* low half; high at +1 */
-
-static u32 ioapic_read(u32 reg)
-{
-    poke32((void *)IOAPIC_BASE, reg);
-    return peek32((void *)(IOAPIC_BASE + 0x10));
-}
-
-static void ioapic_write(u32 reg, u32 val)
-{
-    poke32((void *)IOAPIC_BASE, reg);
-    poke32((void *)(IOAPIC_BASE + 0x10), val);
-}
+#define IOAPIC_RTE(n)   (IOAPIC_REDIR + 2 * (n))        /* low half */
 
 /* Xen's virtual IO-APIC has 48 entries; only the first 24 are wired */
 static void check_ioapic(int code)
