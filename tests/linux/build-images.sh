@@ -144,6 +144,9 @@ gcc -static -no-pie -O2 -Wall -o "$rfs/bin/exec-coherence" \
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/simd-fault" \
     "$here/simd-fault.c" ||
     die "cannot build simd-fault.c: gcc -static needs libc6-dev"
+gcc -static -no-pie -O2 -Wall -o "$rfs/bin/cpuid-fault" \
+    "$here/cpuid-fault.c" ||
+    die "cannot build cpuid-fault.c: gcc -static needs libc6-dev"
 # the balloon-slack scenario's populate and give-back of single frames
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-populate" \
     "$here/xen-populate.c" ||

@@ -2237,6 +2237,65 @@ SIMD_CASES = ("divss-0/0-masked", "divss-0/0-unmasked", "divss-1/0-unmasked",
               "ucomiss-denormal-masked", "addps-overflow-unmasked")
 
 
+def scenario_cpuid_faulting(t, env):
+    """CPUID faulting, which Xen (and KVM) offer every HVM guest: on an
+    Intel vCPU Linux finds it (the cpuid_fault flag) and lets a process
+    turn CPUID into SIGSEGV with arch_prctl(ARCH_SET_CPUID, 0), and it
+    stays on through a live migration while that process keeps running
+    CPUID (cpuid-fault.c)."""
+    name = "cpuid-faulting"
+    what = name + ": "
+    root = env.disk(name)
+    sock = os.path.join(env.out, name + ".sock")
+
+    def start(n, extra=()):
+        return env.guest("%s.%d" % (name, n),
+                         ["-cpu", "qemu64,vendor=GenuineIntel",
+                          "-drive", "file=%s,if=xen,format=raw" % root] +
+                         list(extra))
+
+    g = start(0)
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("grep -cw cpuid_fault /proc/cpuinfo")
+        t.check(status == 0 and out == ["1"],
+                what + "/proc/cpuinfo has the cpuid_fault flag", out)
+        status, out = g.run("cpuid-fault probe")
+        t.check(status == 0 and tagged(out, "XCPUID").get("probe") ==
+                ["get", "1", "set", "0", "faulted", "1", "restored", "1"],
+                what + "CPUID faults once a process asks, runs once it "
+                "asks back", out)
+        status, _ = g.run("rm -f /var/stop; "
+                          "cpuid-fault loop >/var/cpuid-loop 2>&1 &")
+        time.sleep(2)
+        dst = start(1, ["-incoming", "defer"])
+        try:
+            dst.qmp("migrate-incoming", uri="unix:" + sock)
+            g.qmp("migrate", uri="unix:" + sock)
+            status = wait_migration(g)
+        except GuestError:
+            dst.proc.kill()
+            dst.close(5)
+            raise
+        t.check(status == "completed", what + "live migration completed",
+                status)
+        try:
+            hand_over(t, g, dst, status, what)
+        finally:
+            g = dst
+        time.sleep(2)
+        status, out = g.run("touch /var/stop; wait; cat /var/cpuid-loop")
+        loop = tagged(out, "XCPUID").get("loop", [])
+        t.check(len(loop) == 6 and loop[0] == "faulted" and
+                loop[1] != "0" and loop[2:] == ["ran", "0", "restored", "1"],
+                what + "the looping process's CPUID faulted every time, "
+                "before and after the migration", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
 def scenario_simd_exceptions(t, env):
     """SSE floating-point exceptions that MXCSR unmasks fault (#XM, which
     Linux turns into SIGFPE with the exception's si_code) and leave the
@@ -2273,6 +2332,7 @@ SCENARIOS = {
                                  for smp in (1, 2)],
     "exec-coherence": scenario_exec_coherence,
     "simd-exceptions": scenario_simd_exceptions,
+    "cpuid-faulting": scenario_cpuid_faulting,
     "net-rx": scenario_net_rx,
     "net-tx": scenario_net_tx,
     "bad-blk": scenario_bad_blk,
