@@ -1363,6 +1363,21 @@ def wait_migration(g, timeout=180):
         time.sleep(0.2)
 
 
+def migrate_over_unix(src, dst, sock):
+    """Live-migrate src's guest to dst, waiting with -incoming defer,
+    over the UNIX socket sock: the migration's last status.  dst is
+    killed if QMP fails on the way."""
+    try:
+        dst.qmp("migrate-incoming", uri="unix:" + sock)
+        src.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 34})
+        src.qmp("migrate", uri="unix:" + sock)
+        return wait_migration(src)
+    except GuestError:
+        dst.proc.kill()
+        dst.close(5)
+        raise
+
+
 def hand_over(t, src, dst, status, what):
     """After a migration from src to dst that ended in status: stop the
     source QEMU and, if the migration completed, run the guest on dst.
@@ -1938,15 +1953,7 @@ def scenario_balloon_slack(t, env):
         # one hop to a second QEMU, over a UNIX socket
         w = what + "after migration: "
         dst = start(1, ["-incoming", "defer"])
-        try:
-            dst.qmp("migrate-incoming", uri="unix:" + sock)
-            g.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 34})
-            g.qmp("migrate", uri="unix:" + sock)
-            status = wait_migration(g)
-        except GuestError:
-            dst.proc.kill()
-            dst.close(5)
-            raise
+        status = migrate_over_unix(g, dst, sock)
         t.check(status == "completed", what + "live migration completed",
                 status)
         try:
@@ -2270,14 +2277,7 @@ def scenario_cpuid_faulting(t, env):
                           "cpuid-fault loop >/var/cpuid-loop 2>&1 &")
         time.sleep(2)
         dst = start(1, ["-incoming", "defer"])
-        try:
-            dst.qmp("migrate-incoming", uri="unix:" + sock)
-            g.qmp("migrate", uri="unix:" + sock)
-            status = wait_migration(g)
-        except GuestError:
-            dst.proc.kill()
-            dst.close(5)
-            raise
+        status = migrate_over_unix(g, dst, sock)
         t.check(status == "completed", what + "live migration completed",
                 status)
         try:
