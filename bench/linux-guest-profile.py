@@ -16,6 +16,9 @@ kernel.perf_event_paranoid <= 1).
 
 The guest's addresses are resolved against its /proc/kallsyms and
 shown as "guest:FUNCTION"; a sample is 0.25 ms of one thread's CPU.
+The guest's own counts come first: the requests each disk completed
+(/sys/block/DEV/stat) and the interrupts its driver took
+(/proc/interrupts) per MiB, and how busy the vCPU thread was.
 """
 
 import bisect
@@ -37,6 +40,16 @@ READS = 6
 HZ = 4000
 KERNEL = 0xffff800000000000
 DEVS = ("xvda", "vda")
+IRQ_NAMES = {"xvda": "blkif", "vda": "virtio0-req"}
+
+
+def guest_counts(g, dev):
+    """(reads completed, interrupts taken) of DEV so far, in the guest."""
+    _, stat = g.run("cat /sys/block/%s/stat" % dev)
+    _, irqs = g.run("grep %s /proc/interrupts" % IRQ_NAMES[dev])
+    taken = sum(int(f) for line in irqs
+                for f in line.split()[1:] if f.isdigit())
+    return int(stat[0].split()[0]), taken
 
 
 def kernel_symbols(g):
@@ -109,14 +122,17 @@ def main():
                                          "-o", data],
                                         stderr=subprocess.DEVNULL)
                 time.sleep(1)
+                before = guest_counts(g, dev)
                 t0 = time.monotonic()
                 g.run("for i in $(seq %d); do dd bs=%s count=%d "
                       "if=/dev/%s of=/dev/null iflag=direct 2>/dev/null; "
                       "done" % (READS, bs, count, dev), timeout=600)
                 seconds = time.monotonic() - t0
+                after = guest_counts(g, dev)
                 perf.send_signal(2)
                 perf.wait()
-                results[dev] = (seconds,) + report(data, table)
+                results[dev] = (seconds,) + report(data, table) + \
+                    (tuple(a - b for a, b in zip(after, before)),)
         finally:
             g.close()
 
@@ -127,6 +143,13 @@ def main():
         print("  %-5s %6.2f s, %7.1f MB/s" % (dev, results[dev][0],
                                               mib * 1.048576 /
                                               results[dev][0]))
+    print("per MiB, in the guest             xvda     vda")
+    for i, what in enumerate(("requests", "interrupts")):
+        print("  %-28s %7.2f %7.2f" % (what, *(
+            results[dev][3][i] / mib for dev in DEVS)))
+    print("  %-28s %6.0f%% %6.0f%%" % ("vCPU thread busy", *(
+        100.0 * results[dev][1].get("CPU 0/TCG", 0) / HZ / results[dev][0]
+        for dev in DEVS)))
     print("CPU ms per MiB, by QEMU thread    xvda     vda")
     names = collections.Counter()
     for dev in DEVS:
