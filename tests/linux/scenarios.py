@@ -766,6 +766,7 @@ def scenario_exec_coherence(t, env):
 
 # what xen-blkgarbage sends that QEMU must refuse, per run
 BLK_BAD_REQUESTS = 22
+BLK_FUZZ_REQUESTS = 1000    # xen-blkgarbage's random ones, per ring layout
 
 
 def scenario_bad_blk(t, env):
@@ -784,6 +785,7 @@ def scenario_bad_blk(t, env):
              % small_disk(env, name + "-xvdb"),
              "-d", "guest_errors", "-D", log]
     img, hvc, g = default_setup(env, name, "pc", reboot=False, extra=extra)
+    fuzz_errors = 0
     try:
         g.start()
         g.ready()
@@ -794,16 +796,22 @@ def scenario_bad_blk(t, env):
         vbd = vbds[-1]                   # xvdb: the larger vdev number
         status, _ = g.run("echo %s >/sys/bus/xen/drivers/vbd/unbind" % vbd)
         t.check(status == 0, what + "blkfront lets %s go" % vbd)
-        for protocol in ("x86_64-abi", "x86_32-abi"):
-            status, out = g.run("xen-blkgarbage %s %s"
-                                % (vbd[len("vbd-"):], protocol), 120)
+        for seed, protocol in enumerate(("x86_64-abi", "x86_32-abi"), 1):
+            status, out = g.run("xen-blkgarbage %s %s %d %d"
+                                % (vbd[len("vbd-"):], protocol,
+                                   BLK_FUZZ_REQUESTS, seed), 300)
             summary = [l for l in out if l.startswith("XBLK: summary")]
             t.check(status == 0 and summary ==
                     ["XBLK: summary good 4 bad %d failed 0"
                      % BLK_BAD_REQUESTS],
-                    what + "%s: each bad request refused, the good ones "
-                    "move the right data" % protocol,
-                    [l for l in out if "FAIL" in l] + summary)
+                    what + "%s: each bad request refused, each random one "
+                    "answered, the good ones move the right data"
+                    % protocol, [l for l in out if "FAIL" in l] + summary)
+            fuzz = [l.split() for l in out if l.startswith("XBLK: fuzz")]
+            t.diag(what + "%s: %s" % (protocol, [" ".join(f[2:])
+                                                 for f in fuzz]))
+            if fuzz and len(fuzz[0]) == 10:
+                fuzz_errors += int(fuzz[0][7]) + int(fuzz[0][9])
         status, out = g.run("dd if=/dev/urandom of=/var/bad-blk bs=64k "
                             "count=64 2>/dev/null && md5sum </var/bad-blk "
                             "&& sync && echo 3 >/proc/sys/vm/drop_caches "
@@ -816,9 +824,10 @@ def scenario_bad_blk(t, env):
     with open(log, errors="replace") as f:
         lines = f.read().splitlines()
     blk = [l for l in lines if l.startswith("xen-block: ")]
-    t.check(len(blk) == 2 * BLK_BAD_REQUESTS,
-            what + "one guest-error line per bad request (%d)"
-            % (2 * BLK_BAD_REQUESTS), "%d lines: %s" % (len(blk), blk[:3]))
+    bad = 2 * BLK_BAD_REQUESTS + fuzz_errors
+    t.check(len(blk) == bad,
+            what + "one guest-error line per refused request (%d)" % bad,
+            "%d lines: %s" % (len(blk), blk[:3]))
     with open(os.path.join(env.out, name + ".console.log"),
               errors="replace") as f:
         said = [l for l in f.read().splitlines()

@@ -3,7 +3,7 @@
  * and sends QEMU's xen-block backend good and bad requests, for the
  * "bad-blk" scenario (scenarios.py).
  *
- *     xen-blkgarbage VDEV PROTOCOL
+ *     xen-blkgarbage VDEV PROTOCOL [FUZZ SEED]
  *
  * VDEV is the xenbus id of a vbd that no driver holds (the scenario
  * unbinds blkfront from it first), PROTOCOL "x86_64-abi" or "x86_32-abi":
@@ -14,10 +14,16 @@
  *     them back (the data must match), a direct read;
  *   - bad ones, each of which must be answered BLKIF_RSP_ERROR with its
  *     id and operation (the indirect one for BLKIF_OP_INDIRECT);
+ *   - with FUZZ, that many random requests from SEED (same SEED, same
+ *     requests): any operation, segment count, sector, grant and sector
+ *     range, in the ring slot and in the indirect page, the rest of the
+ *     slot garbage.  Each must be answered with its id and operation;
+ *     none may reach sectors 8 to 135, which the next read checks;
  *   - the good read again, which must still work and match.
  * It disconnects (state Closed) at the end, so that the next run can
  * connect again.  Results are console lines "XBLK: ...", the last one
  *     XBLK: summary good N bad N failed N
+ * (after "XBLK: fuzz N requests: okay N error N notsupp N" with FUZZ)
  * and the exit status is 0 iff nothing failed.
  *
  * Built static (gcc -static -no-pie -O2), with xen-frontend.c, by
@@ -44,9 +50,11 @@
 #define OP_READ         0
 #define OP_WRITE        1
 #define OP_FLUSH        3
+#define OP_DISCARD      5
 #define OP_INDIRECT     6
 #define RSP_OKAY        0
 #define RSP_ERROR       (-1)
+#define RSP_EOPNOTSUPP  (-2)
 
 /*
  * Where the fields sit in a ring slot for each guest ABI: the 32-bit
@@ -95,15 +103,13 @@ static volatile uint32_t *ring_index(unsigned off)
 }
 
 /*
- * Push the request built in the current slot, wait for its response,
- * check its id, operation and status.
+ * Push the request built in the current slot and wait for its response:
+ * its id, operation and status
  */
-static void submit(const char *what, uint64_t id, unsigned want_op,
-                   int want_status)
+static void push(const char *what, uint64_t *rid, unsigned *op,
+                 int16_t *status)
 {
     uint8_t *rsp;
-    uint64_t rid;
-    int16_t status;
     int i;
 
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -121,14 +127,25 @@ static void submit(const char *what, uint64_t id, unsigned want_op,
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     /* a response slot: id at 0, operation at 8, status at 10 */
     rsp = page(0) + RING_HEADER + (rsp_cons % RING_SLOTS) * abi->slot;
-    memcpy(&rid, rsp, 8);
-    memcpy(&status, rsp + 10, 2);
+    memcpy(rid, rsp, 8);
+    *op = rsp[8];
+    memcpy(status, rsp + 10, 2);
     rsp_cons++;
     *ring_index(12) = rsp_cons + 1;     /* rsp_event */
+}
 
-    if (rid != id || rsp[8] != want_op || status != want_status) {
+/* push(), then check the response's id, operation and status */
+static void submit(const char *what, uint64_t id, unsigned want_op,
+                   int want_status)
+{
+    uint64_t rid;
+    unsigned op;
+    int16_t status;
+
+    push(what, &rid, &op, &status);
+    if (rid != id || op != want_op || status != want_status) {
         xf_fail("%s: response id %" PRIu64 " op %u status %d, want %" PRIu64
-             " %u %d", what, rid, rsp[8], status, id, want_op, want_status);
+             " %u %d", what, rid, op, status, id, want_op, want_status);
         return;
     }
     printf("XBLK: ok %s\n", what);
@@ -203,6 +220,146 @@ static void check_read_back(const char *what)
     }
 }
 
+/* xorshift64: the same seed makes the same requests */
+static uint64_t rng;
+/*
+ * Half the random requests are nearly right, so that the paths of the
+ * requests that succeed get random input too: their grants, sectors and
+ * ranges are valid but for one in 8 or 16.
+ */
+static int sane;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/*
+ * A segment's grant: half the time one of the pages the good reads fill
+ * (never those they are compared with), else one nobody granted: a
+ * reserved entry other than the console's and xenstore's (0 and 1, whose
+ * pages are live), or one past any grant table.
+ */
+static uint32_t fuzz_gref(void)
+{
+    uint64_t r = rnd();
+
+    switch (sane && r % 16 ? 0 : r % 4) {
+    case 0:
+    case 1:
+        return grefs[2 + NR_DATA + r / 4 % NR_DATA];
+    case 2:
+        return 2 + r / 4 % 6;
+    default:
+        return (uint32_t)(r >> 32) | 0x100000;
+    }
+}
+
+/*
+ * A first sector clear of sectors 8 to 8 + 8 * NR_DATA - 1, which the
+ * last good read checks: above 1024, near the end, or far past it.
+ */
+static uint64_t fuzz_sector(void)
+{
+    uint64_t r = rnd();
+
+    switch (sane && r % 8 ? 0 : r % 3) {
+    case 0:
+        return 1024 + r / 3 % (disk_sectors - 1024);
+    case 1:
+        return disk_sectors - r / 3 % 64;
+    default:
+        return rnd() | 1ULL << 40;
+    }
+}
+
+/* A segment's sector range: mostly the whole page, sometimes anything */
+static void fuzz_range(uint8_t *first, uint8_t *last)
+{
+    uint64_t r = rnd();
+
+    *first = r % (sane ? 32 : 4) ? 0 : (r >> 8) % 16;
+    *last = r % (sane ? 32 : 8) ? 7 : (r >> 16) % 16;
+}
+
+/* @n random requests, one at a time; each answered with its id and op */
+static void fuzz(unsigned n)
+{
+    static const uint8_t ops[] = {
+        OP_READ, OP_WRITE, OP_FLUSH, OP_DISCARD, OP_INDIRECT,
+    };
+    unsigned okay = 0, error = 0, notsupp = 0;
+
+    for (unsigned k = 0; k < n; k++) {
+        uint8_t *slot = page(0) + RING_HEADER +
+                        (req_prod % RING_SLOTS) * abi->slot;
+        uint64_t r = rnd(), id = next_id++, rid;
+        unsigned op, want_op, nseg, rop;
+        uint8_t first, last;
+        int16_t status;
+        uint32_t g;
+
+        sane = r >> 63;
+        op = sane || r % 8 < 5 ? ops[r % 5] : (r >> 8) & 0xff;
+        for (unsigned i = 0; i < abi->slot; i++) {
+            slot[i] = rnd();
+        }
+        put(0, op, 1);
+        put(2, vdev, 2);
+        if (op == OP_INDIRECT) {
+            want_op = sane || r & 0x100 ? ops[(r >> 9) % 3] : (r >> 16) & 0xff;
+            nseg = sane ? 1 + (r >> 32) % NR_DATA :
+                   r & 0x1000000 ? 1 + (r >> 32) % 256 : (r >> 32) & 0xffff;
+            put(1, want_op, 1);
+            put(abi->ind_nr, nseg, 2);
+            put(abi->ind_id, id, 8);
+            put(abi->ind_sector, fuzz_sector(), 8);
+            put(abi->ind_handle, vdev, 2);
+            put(abi->ind_grefs, !sane && r & 0x2000000 ? fuzz_gref() : grefs[1],
+                4);
+            for (unsigned i = 0; i < PAGE / 8; i++) {
+                g = fuzz_gref();
+                fuzz_range(&first, &last);
+                memcpy(page(1) + 8 * i, &g, 4);
+                page(1)[8 * i + 4] = first;
+                page(1)[8 * i + 5] = last;
+            }
+        } else {
+            want_op = op;
+            nseg = sane ? 1 + (r >> 32) % 11 :
+                   r & 0x1000000 ? (r >> 32) % 12 : (r >> 32) & 0xff;
+            put(1, nseg, 1);
+            put(abi->id, id, 8);
+            put(abi->sector, fuzz_sector(), 8);
+            for (unsigned i = 0; i < 11; i++) {
+                fuzz_range(&first, &last);
+                put(abi->seg + 8 * i, fuzz_gref(), 4);
+                put(abi->seg + 8 * i + 4, first, 1);
+                put(abi->seg + 8 * i + 5, last, 1);
+            }
+        }
+        push("fuzz", &rid, &rop, &status);
+        if (rid != id || rop != want_op) {
+            xf_fail("fuzz request %u (op %u): response id %" PRIu64
+                    " op %u, want %" PRIu64 " %u", k, op, rid, rop, id,
+                    want_op);
+        } else if (status == RSP_OKAY) {
+            okay++;
+        } else if (status == RSP_ERROR) {
+            error++;
+        } else if (status == RSP_EOPNOTSUPP) {
+            notsupp++;
+        } else {
+            xf_fail("fuzz request %u (op %u): status %d", k, op, status);
+        }
+    }
+    printf("XBLK: fuzz %u requests: okay %u error %u notsupp %u\n", n, okay,
+           error, notsupp);
+}
+
 static void connect_ring(const char *protocol)
 {
     char path[192], buf[128];
@@ -243,8 +400,8 @@ int main(int argc, char **argv)
     const unsigned data = 2, back = 2 + NR_DATA;
     uint64_t id, end;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: xen-blkgarbage VDEV PROTOCOL\n");
+    if (argc != 3 && argc != 5) {
+        fprintf(stderr, "usage: xen-blkgarbage VDEV PROTOCOL [FUZZ SEED]\n");
         return 2;
     }
     vdev = atoi(argv[1]);
@@ -332,6 +489,11 @@ int main(int argc, char **argv)
     submit("direct, sector 2^55 (bytes wrap)", id, OP_WRITE, RSP_ERROR);
     id = rw(0x42, 1, 0, data, 0, 7);
     submit("direct, operation 0x42", id, 0x42, RSP_ERROR);
+
+    if (argc == 5) {
+        rng = strtoull(argv[4], NULL, 0) * 0x9e3779b97f4a7c15ULL | 1;
+        fuzz(atoi(argv[3]));
+    }
 
     /* good again: the ring and the disk still work */
     memset(page(back), 0, NR_DATA * PAGE);
