@@ -775,7 +775,9 @@ def scenario_bad_blk(t, env):
     64-bit and then the 32-bit ring layout (xen-blkgarbage): each bad
     request is answered BLKIF_RSP_ERROR and logged once as a guest error,
     the good ones move the right data, QEMU reports nothing else and
-    stays up, and the root disk keeps working."""
+    stays up, and the root disk keeps working.  1,000 random requests in
+    each layout are all answered, each refused one logged once, and none
+    writes to the sectors the good ones moved."""
     name = "bad-blk"
     what = name + ": "
     log = os.path.join(env.out, name + ".qemu.log")
@@ -838,6 +840,7 @@ def scenario_bad_blk(t, env):
 
 
 NET_BAD_PACKETS = 15        # xen-netgarbage's bad packets
+NET_FUZZ_PACKETS = 1000     # and its random ones
 NET_GSO_MSS, NET_GSO_PAYLOAD = 1448, 6000
 
 
@@ -860,7 +863,9 @@ def scenario_bad_net(t, env):
     transmits good and malformed packets: the good ones reach the host
     whole, checksummed and, for a GSO one, cut in segments of the size
     asked; each bad one is answered NETIF_RSP_ERROR in every slot, logged
-    once as a guest error and reaches nobody; QEMU stays up."""
+    once as a guest error and reaches nobody; QEMU stays up.  Then 1,000
+    random packets: every slot answered, a packet's slots alike, each
+    refused packet logged once, and a good datagram still arrives."""
     name = "bad-net"
     what = name + ": "
     log = os.path.join(env.out, name + ".qemu.log")
@@ -877,6 +882,7 @@ def scenario_bad_net(t, env):
             "-device", "xen-net-device,netdev=d0,mac=" + MAC,
             "-d", "guest_errors", "-D", log]
     g = env.guest(name, args, reboot=False)
+    fuzz_errors = 0
 
     def frames(quiet):
         """The frames that reach the host until @quiet s pass without one"""
@@ -936,6 +942,23 @@ def scenario_bad_net(t, env):
                 what + "the GSO packet arrives as 5 segments of %d bytes "
                 "at most, in sequence, its data whole" % NET_GSO_MSS,
                 list(zip(seqs, [len(s) for s in tcp])))
+        status, out = g.run("xen-netgarbage %s %d 1"
+                            % (vifs[0][len("vif-"):], NET_FUZZ_PACKETS), 300)
+        summary = [l for l in out if l.startswith("XNET: summary")]
+        fuzz = [l.split() for l in out if l.startswith("XNET: fuzz")]
+        t.diag(what + "%s" % [" ".join(f[2:]) for f in fuzz])
+        if fuzz and len(fuzz[0]) == 8:
+            fuzz_errors = int(fuzz[0][7])
+        t.check(status == 0 and summary ==
+                ["XNET: summary good 1 bad 0 failed 0"],
+                what + "%d random packets each answered in every slot, "
+                "all slots alike" % NET_FUZZ_PACKETS,
+                [l for l in out if "FAIL" in l] + summary)
+        got = frames(2)
+        last = ipv4_frame_ok(got[-1]) if got else None
+        t.check(last and last[0] == 17 and last[1][8:] == b"a" * 100,
+                what + "after them a good datagram still arrives",
+                len(got))
         status, out = g.run("echo still-here")
         t.check(status == 0 and out == ["still-here"],
                 what + "the guest goes on")
@@ -946,9 +969,10 @@ def scenario_bad_net(t, env):
     with open(log, errors="replace") as f:
         lines = f.read().splitlines()
     refused = [l for l in lines if re.match(r"vif\d+: tx packet .* refused", l)]
-    t.check(len(refused) == NET_BAD_PACKETS,
-            what + "one guest-error line per bad packet (%d)"
-            % NET_BAD_PACKETS, "%d lines: %s" % (len(refused), refused[:3]))
+    bad = NET_BAD_PACKETS + fuzz_errors
+    t.check(len(refused) == bad,
+            what + "one guest-error line per refused packet (%d)" % bad,
+            "%d lines: %s" % (len(refused), refused[:3]))
 
 
 IOTHREAD_MB = 16

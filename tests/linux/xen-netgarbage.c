@@ -3,7 +3,7 @@
  * transmits good and bad packets to QEMU's xen-net backend, for the
  * "bad-net" scenario (scenarios.py).
  *
- *     xen-netgarbage VIF
+ *     xen-netgarbage VIF [FUZZ SEED]
  *
  * VIF is the xenbus id of a vif that no driver holds (the scenario
  * unbinds netfront from it first).  Through /dev/xen/xenbus,
@@ -15,10 +15,17 @@
  *     cut into 5 frames;
  *   - bad ones, each of which must be answered NETIF_RSP_ERROR in every
  *     slot (NETIF_RSP_NULL in an extra slot) and reach nobody;
+ *   - with FUZZ, that many random packets from SEED (same SEED, same
+ *     packets) instead of the good and bad ones: UDP datagrams and TCP
+ *     segments, whole or damaged, over 1 to 22 slots with any grant,
+ *     offset and size, checksum flags, and GSO extra slots of any type,
+ *     size and flags.  Every slot must be answered once, a packet's
+ *     slots all NETIF_RSP_OKAY or all NETIF_RSP_ERROR;
  *   - the first good packet again.
  * The scenario checks what reaches the host.  Results are console lines
  * "XNET: ...", the last one
  *     XNET: summary good N bad N failed N
+ * (after "XNET: fuzz N packets: okay N error N" with FUZZ)
  * and the exit status is 0 iff nothing failed.
  *
  * Built static (gcc -static -no-pie -O2), with xen-frontend.c, by
@@ -292,6 +299,138 @@ static void spread(const uint8_t *buf, size_t size, unsigned n, size_t head,
     }
 }
 
+/* xorshift64: the same seed makes the same packets */
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/*
+ * Push the slots put since @first, wait for one response to each: the
+ * data slots' (@n, from id @id0 on) all NETIF_RSP_OKAY or all
+ * NETIF_RSP_ERROR, the others NETIF_RSP_NULL.  The status, or 2.
+ */
+static int fuzz_transmit(uint32_t first, uint16_t id0, unsigned n)
+{
+    unsigned want = req_prod - first, answered = 0;
+    int status = 2;
+    int i;
+
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    *tx_index(0) = req_prod;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    xf_notify();
+    for (i = 0; i < 5000 && *tx_index(8) - rsp_cons < want; i++) {
+        usleep(1000);
+    }
+    if (*tx_index(8) - rsp_cons != want) {
+        xf_fail("fuzz: %u responses after 5 s, want %u",
+                *tx_index(8) - rsp_cons, want);
+        exit(xf_summary());
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (unsigned r = 0; r < want; r++) {
+        uint8_t *sl = tx_slot(rsp_cons++);
+        uint16_t id;
+        int16_t st;
+
+        memcpy(&id, sl, 2);
+        memcpy(&st, sl + 2, 2);
+        if (st == RSP_NULL) {
+            continue;
+        }
+        if ((uint16_t)(id - id0) >= n || (st != RSP_OKAY && st != RSP_ERROR) ||
+            (status != 2 && st != status)) {
+            xf_fail("fuzz: response id %u status %d (ids %u to %u)", id, st,
+                    id0, (uint16_t)(id0 + n - 1));
+            return 2;
+        }
+        status = st;
+        answered++;
+    }
+    *tx_index(12) = rsp_cons + 1;       /* rsp_event */
+    if (answered != n) {
+        xf_fail("fuzz: %u data slots answered, want %u", answered, n);
+        return 2;
+    }
+    return status;
+}
+
+/*
+ * @n random packets, one at a time.  Half are nearly right: a frame
+ * whose slots add up, a damaged byte or field at most.  The chain always
+ * ends within the pushed slots (MORE_DATA on all data slots but the
+ * last, an extra slot's MORE flag only before another extra), so that
+ * the backend has all of it.
+ */
+static void fuzz(unsigned n)
+{
+    static uint8_t buf[65536];
+    unsigned okay = 0, error = 0;
+
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t r = rnd();
+        int sane = r >> 63, status;
+        unsigned nslots = sane ? 1 + r % 4 : 1 + r % 22;
+        size_t size = r & 2 ? tcp(buf, (r >> 8) % 9000) :
+                      udp(buf, (r >> 8) % 9000, 'f', r & 4);
+        size_t head, done = 0, len;
+        uint32_t first = req_prod;
+        uint16_t id0 = next_id, flags;
+        unsigned extras = r & 8 ? 1 + (r >> 24) % 2 : 0;
+
+        if (r & 16) {                   /* a damaged byte */
+            buf[sane ? 34 + rnd() % (size - 34) : rnd() % size] ^=
+                1 << rnd() % 8;
+        }
+        head = nslots == 1 ? size : 14 + rnd() % (size - 13);
+        for (unsigned i = 0; i < nslots; i++) {
+            uint16_t off = sane ? rnd() % 64 : rnd() % 4096;
+            uint32_t gref = grefs[2 + i % NR_DATA];
+
+            len = i == 0 ? head : i == nslots - 1 ? size - done :
+                  (size - done) / (nslots - i);
+            if (off + len > PAGE && (sane || rnd() % 2)) {
+                off = len < PAGE ? PAGE - len : 0;  /* within its page */
+            }
+            memcpy(page(2 + i % NR_DATA) + off, buf + done,
+                   off + len <= PAGE ? len : (size_t)(PAGE - off));
+            if (!sane && rnd() % 8 == 0) {
+                gref = rnd() % 3 ? rnd() | 0x100000 : 2 + rnd() % 6;
+            }
+            flags = i + 1 < nslots ? TXF_MORE_DATA : 0;
+            if (i == 0) {
+                flags |= rnd() & (TXF_CSUM_BLANK | TXF_VALIDATED);
+                flags |= extras ? TXF_EXTRA_INFO : 0;
+            }
+            put_req(gref, off, flags,
+                    i == 0 ? (sane || rnd() % 4 ? size : rnd()) :
+                    (sane || rnd() % 4 ? len : rnd()));
+            done += len;
+            for (unsigned e = 0; i == 0 && e < extras; e++) {
+                uint64_t x = rnd();
+
+                put_extra(sane ? EXTRA_GSO : x % 8,
+                          e + 1 < extras ? 1 : 0,
+                          sane ? 500 + x % 1500 : x >> 8,
+                          sane ? 1 + (x >> 32) % 2 : x >> 32);
+            }
+        }
+        status = fuzz_transmit(first, id0, nslots);
+        if (status == RSP_OKAY) {
+            okay++;
+        } else if (status == RSP_ERROR) {
+            error++;
+        }
+    }
+    printf("XNET: fuzz %u packets: okay %u error %u\n", n, okay, error);
+}
+
 static void connect_rings(unsigned vif)
 {
     backend_id = xf_find_backend("vif", vif, fe, be);
@@ -323,14 +462,19 @@ int main(int argc, char **argv)
     uint32_t start;
     size_t size;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: xen-netgarbage VIF\n");
+    if (argc != 2 && argc != 4) {
+        fprintf(stderr, "usage: xen-netgarbage VIF [FUZZ SEED]\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     xf_tag = "XNET";
     xf_xs_open();
     connect_rings(atoi(argv[1]));
+    if (argc == 4) {
+        rng = strtoull(argv[3], NULL, 0) * 0x9e3779b97f4a7c15ULL | 1;
+        fuzz(atoi(argv[2]));
+        goto good_again;
+    }
 
     /* good: each reaches the host */
     size = udp(buf, 100, 'a', 0);
@@ -401,7 +545,7 @@ int main(int argc, char **argv)
     transmit("chain past the pushed requests", start + 2, ids, 2, 0,
              RSP_ERROR);
 
-    /* good again */
+good_again:
     size = udp(buf, 100, 'a', 0);
     spread(buf, size, 1, size, 0, 0, 0, ids, 0, 0, 0);
     transmit("UDP, one slot, after the bad packets", req_prod, ids, 1, 0,
