@@ -220,22 +220,12 @@ static void check_read_back(const char *what)
     }
 }
 
-/* xorshift64: the same seed makes the same requests */
-static uint64_t rng;
 /*
  * Half the random requests are nearly right, so that the paths of the
  * requests that succeed get random input too: their grants, sectors and
  * ranges are valid but for one in 8 or 16.
  */
 static int sane;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 /*
  * A segment's grant: half the time one of the pages the good reads fill
@@ -245,7 +235,7 @@ static uint64_t rnd(void)
  */
 static uint32_t fuzz_gref(void)
 {
-    uint64_t r = rnd();
+    uint64_t r = xf_rnd();
 
     switch (sane && r % 16 ? 0 : r % 4) {
     case 0:
@@ -264,7 +254,7 @@ static uint32_t fuzz_gref(void)
  */
 static uint64_t fuzz_sector(void)
 {
-    uint64_t r = rnd();
+    uint64_t r = xf_rnd();
 
     switch (sane && r % 8 ? 0 : r % 3) {
     case 0:
@@ -272,14 +262,14 @@ static uint64_t fuzz_sector(void)
     case 1:
         return disk_sectors - r / 3 % 64;
     default:
-        return rnd() | 1ULL << 40;
+        return xf_rnd() | 1ULL << 40;
     }
 }
 
 /* A segment's sector range: mostly the whole page, sometimes anything */
 static void fuzz_range(uint8_t *first, uint8_t *last)
 {
-    uint64_t r = rnd();
+    uint64_t r = xf_rnd();
 
     *first = r % (sane ? 32 : 4) ? 0 : (r >> 8) % 16;
     *last = r % (sane ? 32 : 8) ? 7 : (r >> 16) % 16;
@@ -296,7 +286,7 @@ static void fuzz(unsigned n)
     for (unsigned k = 0; k < n; k++) {
         uint8_t *slot = page(0) + RING_HEADER +
                         (req_prod % RING_SLOTS) * abi->slot;
-        uint64_t r = rnd(), id = next_id++, rid;
+        uint64_t r = xf_rnd(), id = next_id++, rid;
         unsigned op, want_op, nseg, rop;
         uint8_t first, last;
         int16_t status;
@@ -305,7 +295,7 @@ static void fuzz(unsigned n)
         sane = r >> 63;
         op = sane || r % 8 < 5 ? ops[r % 5] : (r >> 8) & 0xff;
         for (unsigned i = 0; i < abi->slot; i++) {
-            slot[i] = rnd();
+            slot[i] = xf_rnd();
         }
         put(0, op, 1);
         put(2, vdev, 2);
@@ -491,7 +481,7 @@ int main(int argc, char **argv)
     submit("direct, operation 0x42", id, 0x42, RSP_ERROR);
 
     if (argc == 5) {
-        rng = strtoull(argv[4], NULL, 0) * 0x9e3779b97f4a7c15ULL | 1;
+        xf_seed(argv[4]);
         fuzz(atoi(argv[3]));
     }
 

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,4 +198,23 @@ void xf_notify(void)
     struct ioctl_evtchn_notify notify = { .port = port };
 
     ioctl(evtchn_fd, IOCTL_EVTCHN_NOTIFY, &notify);
+}
+
+/* xorshift64, its state spread from the seed and never 0 */
+static uint64_t rng = 1;
+
+void xf_seed(const char *text)
+{
+    uint64_t v = 0;
+
+    sscanf(text, "%" SCNi64, &v);
+    rng = v * 0x9e3779b97f4a7c15ULL | 1;
+}
+
+uint64_t xf_rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
 }

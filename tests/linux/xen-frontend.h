@@ -41,6 +41,13 @@ int xf_wait_backend(const char *be, int state);
 
 /* @n zeroed pages granted writable to @domid; their grefs in @grefs */
 uint8_t *xf_grant_pages(unsigned domid, unsigned n, uint32_t *grefs);
+/*
+ * Random numbers for the fuzzers: xf_seed() from SEED's text (decimal or
+ * 0x hex), then the same numbers from xf_rnd() for the same SEED
+ */
+void xf_seed(const char *text);
+uint64_t xf_rnd(void);
+
 /* An unbound port for @domid to bind; xf_notify() signals it */
 unsigned xf_bind_port(unsigned domid);
 void xf_notify(void);

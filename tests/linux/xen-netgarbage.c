@@ -34,6 +34,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define _GNU_SOURCE
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,16 +300,6 @@ static void spread(const uint8_t *buf, size_t size, unsigned n, size_t head,
     }
 }
 
-/* xorshift64: the same seed makes the same packets */
-static uint64_t rng;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
 
 /*
  * Push the slots put since @first, wait for one response to each: the
@@ -374,7 +365,7 @@ static void fuzz(unsigned n)
     unsigned okay = 0, error = 0;
 
     for (unsigned k = 0; k < n; k++) {
-        uint64_t r = rnd();
+        uint64_t r = xf_rnd();
         int sane = r >> 63, status;
         unsigned nslots = sane ? 1 + r % 4 : 1 + r % 22;
         size_t size = r & 2 ? tcp(buf, (r >> 8) % 9000) :
@@ -385,35 +376,35 @@ static void fuzz(unsigned n)
         unsigned extras = r & 8 ? 1 + (r >> 24) % 2 : 0;
 
         if (r & 16) {                   /* a damaged byte */
-            buf[sane ? 34 + rnd() % (size - 34) : rnd() % size] ^=
-                1 << rnd() % 8;
+            buf[sane ? 34 + xf_rnd() % (size - 34) : xf_rnd() % size] ^=
+                1 << xf_rnd() % 8;
         }
-        head = nslots == 1 ? size : 14 + rnd() % (size - 13);
+        head = nslots == 1 ? size : 14 + xf_rnd() % (size - 13);
         for (unsigned i = 0; i < nslots; i++) {
-            uint16_t off = sane ? rnd() % 64 : rnd() % 4096;
+            uint16_t off = sane ? xf_rnd() % 64 : xf_rnd() % 4096;
             uint32_t gref = grefs[2 + i % NR_DATA];
 
             len = i == 0 ? head : i == nslots - 1 ? size - done :
                   (size - done) / (nslots - i);
-            if (off + len > PAGE && (sane || rnd() % 2)) {
+            if (off + len > PAGE && (sane || xf_rnd() % 2)) {
                 off = len < PAGE ? PAGE - len : 0;  /* within its page */
             }
             memcpy(page(2 + i % NR_DATA) + off, buf + done,
                    off + len <= PAGE ? len : (size_t)(PAGE - off));
-            if (!sane && rnd() % 8 == 0) {
-                gref = rnd() % 3 ? rnd() | 0x100000 : 2 + rnd() % 6;
+            if (!sane && xf_rnd() % 8 == 0) {
+                gref = xf_rnd() % 3 ? xf_rnd() | 0x100000 : 2 + xf_rnd() % 6;
             }
             flags = i + 1 < nslots ? TXF_MORE_DATA : 0;
             if (i == 0) {
-                flags |= rnd() & (TXF_CSUM_BLANK | TXF_VALIDATED);
+                flags |= xf_rnd() & (TXF_CSUM_BLANK | TXF_VALIDATED);
                 flags |= extras ? TXF_EXTRA_INFO : 0;
             }
             put_req(gref, off, flags,
-                    i == 0 ? (sane || rnd() % 4 ? size : rnd()) :
-                    (sane || rnd() % 4 ? len : rnd()));
+                    i == 0 ? (sane || xf_rnd() % 4 ? size : xf_rnd()) :
+                    (sane || xf_rnd() % 4 ? len : xf_rnd()));
             done += len;
             for (unsigned e = 0; i == 0 && e < extras; e++) {
-                uint64_t x = rnd();
+                uint64_t x = xf_rnd();
 
                 put_extra(sane ? EXTRA_GSO : x % 8,
                           e + 1 < extras ? 1 : 0,
@@ -471,7 +462,7 @@ int main(int argc, char **argv)
     xf_xs_open();
     connect_rings(atoi(argv[1]));
     if (argc == 4) {
-        rng = strtoull(argv[3], NULL, 0) * 0x9e3779b97f4a7c15ULL | 1;
+        xf_seed(argv[3]);
         fuzz(atoi(argv[2]));
         goto good_again;
     }
