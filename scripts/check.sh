@@ -149,8 +149,9 @@ if [ -n "${ASAN_BUILD_DIR:-}" ]; then
         "$TOP/tests/guest/xen-events/run.sh" "$asan" "$out"
     out=$ASAN_BUILD_DIR/tests-linux
     run_san linux-asan "$out" "$TOP/tests/linux/run.sh" "$asan" "$out" \
-        default-pc bad-input bad-blk bad-net iothread exec-coherence migrate \
-        balloon balloon-slack pvh-bad-kernel pvh-formats net-rx net-tx
+        default-pc bad-input bad-blk bad-net bad-xenstore iothread \
+        exec-coherence migrate balloon balloon-slack pvh-bad-kernel \
+        pvh-formats net-rx net-tx
     unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 

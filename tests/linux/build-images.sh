@@ -151,8 +151,9 @@ gcc -static -no-pie -O2 -Wall -o "$rfs/bin/cpuid-fault" \
 gcc -static -no-pie -O2 -Wall -o "$rfs/bin/xen-populate" \
     "$here/xen-populate.c" ||
     die "cannot build xen-populate.c: gcc -static needs libc6-dev"
-# the bad-blk and bad-net scenarios' blkfront and netfront stand-ins
-for prog in xen-blkgarbage xen-netgarbage; do
+# the bad-blk and bad-net scenarios' blkfront and netfront stand-ins, and
+# bad-xenstore's source of random xenstore requests
+for prog in xen-blkgarbage xen-netgarbage xen-xsgarbage; do
     gcc -static -no-pie -O2 -Wall -o "$rfs/bin/$prog" \
         "$here/$prog.c" "$here/xen-frontend.c" ||
         die "cannot build $prog.c: it needs libxen-dev's xen/io/xs_wire.h"

@@ -839,6 +839,41 @@ def scenario_bad_blk(t, env):
             said[:5])
 
 
+XS_FUZZ_REQUESTS = 3000     # xen-xsgarbage's random xenstore requests
+
+
+def scenario_bad_xenstore(t, env):
+    """A guest process sends QEMU's xenstore random requests through
+    /dev/xen/xenbus (xen-xsgarbage): each one the kernel lets through is
+    answered with its type or an error, and afterwards xenstore, the
+    xen-disk and the xen-net device still work."""
+    name = "bad-xenstore"
+    what = name + ": "
+    img, hvc, g = default_setup(env, name, "pc", reboot=False)
+    try:
+        g.start()
+        g.ready()
+        status, out = g.run("xen-xsgarbage %d 1" % XS_FUZZ_REQUESTS, 300)
+        summary = [l for l in out if l.startswith("XXS: summary")]
+        t.diag(what + "%s" % [l[5:] for l in out if l.startswith("XXS: fuzz")])
+        t.check(status == 0 and summary ==
+                ["XXS: summary good 1 bad 0 failed 0"],
+                what + "%d random requests each answered, xenstore still "
+                "works" % XS_FUZZ_REQUESTS,
+                [l for l in out if "FAIL" in l] + summary)
+        status, out = g.run("dd if=/dev/urandom of=/var/bad-xs bs=64k "
+                            "count=64 2>/dev/null && md5sum </var/bad-xs "
+                            "&& sync && echo 3 >/proc/sys/vm/drop_caches "
+                            "&& md5sum </var/bad-xs")
+        t.check(status == 0 and len(out) == 2 and out[0] == out[1],
+                what + "xvda still writes and reads back 4 MiB", out)
+        ok, out = net_up_and_fetch(g)
+        t.check(ok, what + "netfront still fetches over HTTP", out)
+    except GuestError as e:
+        t.check(False, what + "the guest ran to the end", e)
+    t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
+
+
 NET_BAD_PACKETS = 15        # xen-netgarbage's bad packets
 NET_FUZZ_PACKETS = 1000     # and its random ones
 NET_GSO_MSS, NET_GSO_PAYLOAD = 1448, 6000
@@ -2370,6 +2405,7 @@ SCENARIOS = {
     "net-tx": scenario_net_tx,
     "bad-blk": scenario_bad_blk,
     "bad-net": scenario_bad_net,
+    "bad-xenstore": scenario_bad_xenstore,
     "iothread": scenario_iothread,
     "pvh": scenario_pvh,
     "pvh-bad-kernel": scenario_pvh_bad_kernel,
