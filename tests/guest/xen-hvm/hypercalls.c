@@ -1521,6 +1521,121 @@ static void check_console_io(int code)
              -EPERM);
 }
 
+/*
+ * The xenstore ring, fuzzed: as a guest that gets its xenstore client
+ * wrong, or one that means harm.  First whole messages of any type, with
+ * random ids, transactions and payloads of up to 63 bytes, for QEMU to
+ * parse; then random bytes and headers of any length, and the indexes
+ * the guest owns set anywhere, which make QEMU give up on the ring, as
+ * xenstored would.  Events are sent or not.  QEMU must go on answering
+ * hypercalls.
+ */
+#define XS_RING_ROUNDS      20000
+#define XS_RING_SIZE        1024
+#define XS_REQ_CONS         2048
+#define XS_REQ_PROD         2052
+#define XS_RSP_CONS         2056
+#define XS_RSP_PROD         2060
+
+static u32 xs_rng = 0x58535853;
+
+static u32 xs_rnd(void)
+{
+    xs_rng ^= xs_rng << 13;
+    xs_rng ^= xs_rng >> 17;
+    xs_rng ^= xs_rng << 5;
+    return xs_rng;
+}
+
+/* Append @n bytes from @src to the request ring, if it has the room */
+static void xs_append(u8 *ring, const u8 *src, u32 n)
+{
+    u32 prod = peek32(ring + XS_REQ_PROD);
+    u32 used = prod - peek32(ring + XS_REQ_CONS);
+
+    if (used > XS_RING_SIZE || n > XS_RING_SIZE - used) {
+        return;
+    }
+    for (u32 i = 0; i < n; i++) {
+        ring[(prod + i) % XS_RING_SIZE] = src[i];
+    }
+    poke32(ring + XS_REQ_PROD, prod + n);
+}
+
+/* Garbage: bytes, headers of any length, the guest's indexes anywhere */
+static void xs_garbage(u8 *ring, u32 r, u8 *buf, u32 n)
+{
+    switch (r % 20) {
+    case 0 ... 7:                       /* bytes */
+        xs_append(ring, buf, n);
+        break;
+    case 8 ... 12:                      /* a header: type, id, tx, len */
+        poke32(buf, r % 40);
+        poke32(buf + 8, r & 0x100 ? xs_rnd() : 0);
+        poke32(buf + 12, r & 0x200 ? xs_rnd() : xs_rnd() % 64);
+        xs_append(ring, buf, 16 + (r & 0x400 ? n : 0));
+        break;
+    case 13:                            /* req_prod anywhere */
+        poke32(ring + XS_REQ_PROD, r & 0x100 ? xs_rnd() :
+               peek32(ring + XS_REQ_CONS) + xs_rnd() % 4096 - 2048);
+        break;
+    case 14:                            /* rsp_cons anywhere */
+        poke32(ring + XS_RSP_CONS, r & 0x100 ? xs_rnd() :
+               peek32(ring + XS_RSP_PROD) + xs_rnd() % 4096 - 2048);
+        break;
+    default:                            /* take the responses */
+        poke32(ring + XS_RSP_CONS, peek32(ring + XS_RSP_PROD));
+        break;
+    }
+}
+
+void xenstore_ring_fuzz(int code)
+{
+    u8 *ring = (u8 *)(STORE_PFN * (u32)PAGE_SIZE);
+    u8 buf[64];
+    u64 port = 0;
+    u32 ret;
+
+    current_check = code;
+    ret = hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_STORE_EVTCHN,
+                    &port);
+    check(code, ret == 0 && port, "xenstore ring fuzz: xenstore has a port",
+          ret);
+    for (u32 i = 0; i < XS_RING_ROUNDS; i++) {
+        u32 r = xs_rnd(), n = xs_rnd() % sizeof(buf);
+
+        for (u32 j = 0; j < sizeof(buf); j++) {
+            buf[j] = xs_rnd();
+        }
+        if (i < XS_RING_ROUNDS / 2) {
+            /* a whole message, or the responses taken */
+            u32 m = n % 48;
+
+            poke32(buf, r % 40);
+            poke32(buf + 8, r & 0x100 ? xs_rnd() : 0);
+            poke32(buf + 12, m);
+            if (m && r & 0x200) {
+                buf[15 + m] = 0;        /* its payload NUL-ended */
+            }
+            if (r % 4) {
+                xs_append(ring, buf, 16 + m);
+            } else {
+                poke32(ring + XS_RSP_CONS, peek32(ring + XS_RSP_PROD));
+            }
+            r |= i % 2 ? 0 : 0x800;     /* an event every other round */
+        } else {
+            xs_garbage(ring, r, buf, n);
+        }
+        if (r & 0x800) {
+            port_op(EVTCHNOP_send, port);
+        }
+    }
+    ret = hypercall(HC_XEN_VERSION, XENVER_version, 0);
+    check(code, ret == XEN_VERSION,
+          "xenstore ring fuzz: 20000 rounds, xen_version still answered",
+          ret);
+}
+
 void check_hypercall_families(void)
 {
     save_rom();

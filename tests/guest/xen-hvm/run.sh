@@ -3,7 +3,7 @@
 # Intel CPU (vmcall) with an IDE disk and an e1000 NIC for the kernel to
 # unplug, as an AMD one (vmmcall) without, as Intel with a second vCPU
 # to start through VCPUOP_initialise, and once more as Intel to fuzz the
-# hypercalls; report TAP.  lib/guest.sh's guest_boot says how.
+# hypercalls and xenstore's ring; report TAP.  lib/guest.sh's guest_boot says how.
 #   run.sh QEMU OUTDIR
 # The kernel's log is OUTDIR/xen-hvm-{intel,amd,smp,fuzz}.log, QEMU's
 # own output OUTDIR/xen-hvm-{intel,amd,smp,fuzz}.qemu.log; xen-hvm.c
@@ -48,7 +48,7 @@ guest_boot xen-hvm smp "intel smp" 60 \
     "a second vCPU started with VCPUOP_initialise and VCPUOP_up, and the contexts Xen refuses" \
     -cpu "$intel" -smp 2
 guest_boot xen-hvm fuzz "intel fuzz" 300 \
-    "1000000 random hypercalls, then xen_version still right" \
+    "1000000 random hypercalls, then garbage in xenstore's ring; xen_version still right" \
     -cpu "$intel"
 
 # console_io: the lines check 0x29 and check 0x28 write

@@ -199,9 +199,15 @@
  *   0x2b    87    the IO-APIC is not Xen's: its version register does not
  *                 say 48 redirection entries, entry 47 does not hold what
  *                 is written, or an entry 48 reads other than 0
+ *   0x2c    89    fuzz, first: xenstore has no event channel, or after
+ *                 20000 rounds of garbage in its ring (10000 of whole
+ *                 messages of any type and random payload, then random
+ *                 bytes and headers, both of the guest's indexes set
+ *                 anywhere; events sent) xen_version is not 0x0004000a,
+ *                 or an exception
  *
- * They run in the order 0x01-0x16, 0x1c-0x26, 0x29, 0x27, 0x2b, 0x1b,
- * 0x28, then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected
+ * They run in the order 0x01-0x16, (fuzz: 0x2c), 0x1c-0x26, 0x29, 0x27,
+ * 0x2b, 0x1b, 0x28, then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected
  * exception (for instance #UD when QEMU does not handle vmcall) fails
  * the check in progress, with the vector on COM1.
  *
@@ -912,6 +918,10 @@ void kmain(u32 magic, const u32 *mbi)
           ret);
 
     check_cpl3(22);
+    if (do_fuzz) {
+        /* while xenstore's port is open: the event channel checks close it */
+        xenstore_ring_fuzz(CHECK_XENSTORE_RING);
+    }
     check_hypercall_families();
     check_unplug(do_unplug);
     check_ioapic(CHECK_IOAPIC);

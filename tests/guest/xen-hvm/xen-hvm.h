@@ -55,12 +55,15 @@ enum {
     CHECK_CONSOLE_IO = 0x29,
     CHECK_VCPU_START = 0x2a,
     CHECK_IOAPIC = 0x2b,
+    CHECK_XENSTORE_RING = 0x2c,
 };
 
 /* hypercalls.c: the hypercall families, through the 32-bit ABI */
 void check_hypercall_families(void);
 /* hypercalls.c: a few of them again through the 64-bit ABI */
 void check_families_64(void);
+/* hypercalls.c: garbage in xenstore's ring (the "fuzz" run) */
+void xenstore_ring_fuzz(int code);
 /*
  * unplug.c: the platform device's unplug handshake; with_devices: the
  * cmdline said "unplug", so there is an IDE disk and an e1000 to unplug
