@@ -764,6 +764,17 @@ def scenario_exec_coherence(t, env):
     t.check(g.close() == 0, what + "QEMU exits cleanly at poweroff")
 
 
+def fuzz_counts(t, what, out, tag):
+    """The counts on a test frontend's "TAG: fuzz N things: key N ..."
+    line in @out, as {key: N}, the line shown as a diagnostic"""
+    for line in out:
+        if line.startswith(tag + ": fuzz "):
+            t.diag(what + line[len(tag) + 2:])
+            words = line.split(":", 2)[2].split()
+            return {k: int(v) for k, v in zip(words[::2], words[1::2])}
+    return {}
+
+
 # what xen-blkgarbage sends that QEMU must refuse, per run
 BLK_BAD_REQUESTS = 22
 BLK_FUZZ_REQUESTS = 1000    # xen-blkgarbage's random ones, per ring layout
@@ -809,11 +820,8 @@ def scenario_bad_blk(t, env):
                     what + "%s: each bad request refused, each random one "
                     "answered, the good ones move the right data"
                     % protocol, [l for l in out if "FAIL" in l] + summary)
-            fuzz = [l.split() for l in out if l.startswith("XBLK: fuzz")]
-            t.diag(what + "%s: %s" % (protocol, [" ".join(f[2:])
-                                                 for f in fuzz]))
-            if fuzz and len(fuzz[0]) == 10:
-                fuzz_errors += int(fuzz[0][7]) + int(fuzz[0][9])
+            counts = fuzz_counts(t, what + protocol + ": ", out, "XBLK")
+            fuzz_errors += counts.get("error", 0) + counts.get("notsupp", 0)
         status, out = g.run("dd if=/dev/urandom of=/var/bad-blk bs=64k "
                             "count=64 2>/dev/null && md5sum </var/bad-blk "
                             "&& sync && echo 3 >/proc/sys/vm/drop_caches "
@@ -855,7 +863,7 @@ def scenario_bad_xenstore(t, env):
         g.ready()
         status, out = g.run("xen-xsgarbage %d 1" % XS_FUZZ_REQUESTS, 300)
         summary = [l for l in out if l.startswith("XXS: summary")]
-        t.diag(what + "%s" % [l[5:] for l in out if l.startswith("XXS: fuzz")])
+        fuzz_counts(t, what, out, "XXS")
         t.check(status == 0 and summary ==
                 ["XXS: summary good 1 bad 0 failed 0"],
                 what + "%d random requests each answered, xenstore still "
@@ -980,10 +988,7 @@ def scenario_bad_net(t, env):
         status, out = g.run("xen-netgarbage %s %d 1"
                             % (vifs[0][len("vif-"):], NET_FUZZ_PACKETS), 300)
         summary = [l for l in out if l.startswith("XNET: summary")]
-        fuzz = [l.split() for l in out if l.startswith("XNET: fuzz")]
-        t.diag(what + "%s" % [" ".join(f[2:]) for f in fuzz])
-        if fuzz and len(fuzz[0]) == 8:
-            fuzz_errors = int(fuzz[0][7])
+        fuzz_errors = fuzz_counts(t, what, out, "XNET").get("error", 0)
         t.check(status == 0 and summary ==
                 ["XNET: summary good 1 bad 0 failed 0"],
                 what + "%d random packets each answered in every slot, "

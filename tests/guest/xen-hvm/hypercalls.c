@@ -1537,16 +1537,6 @@ static void check_console_io(int code)
 #define XS_RSP_CONS         2056
 #define XS_RSP_PROD         2060
 
-static u32 xs_rng = 0x58535853;
-
-static u32 xs_rnd(void)
-{
-    xs_rng ^= xs_rng << 13;
-    xs_rng ^= xs_rng >> 17;
-    xs_rng ^= xs_rng << 5;
-    return xs_rng;
-}
-
 /* Append @n bytes from @src to the request ring, if it has the room */
 static void xs_append(u8 *ring, const u8 *src, u32 n)
 {
@@ -1571,17 +1561,17 @@ static void xs_garbage(u8 *ring, u32 r, u8 *buf, u32 n)
         break;
     case 8 ... 12:                      /* a header: type, id, tx, len */
         poke32(buf, r % 40);
-        poke32(buf + 8, r & 0x100 ? xs_rnd() : 0);
-        poke32(buf + 12, r & 0x200 ? xs_rnd() : xs_rnd() % 64);
+        poke32(buf + 8, r & 0x100 ? rnd() : 0);
+        poke32(buf + 12, r & 0x200 ? rnd() : rnd() % 64);
         xs_append(ring, buf, 16 + (r & 0x400 ? n : 0));
         break;
     case 13:                            /* req_prod anywhere */
-        poke32(ring + XS_REQ_PROD, r & 0x100 ? xs_rnd() :
-               peek32(ring + XS_REQ_CONS) + xs_rnd() % 4096 - 2048);
+        poke32(ring + XS_REQ_PROD, r & 0x100 ? rnd() :
+               peek32(ring + XS_REQ_CONS) + rnd() % 4096 - 2048);
         break;
     case 14:                            /* rsp_cons anywhere */
-        poke32(ring + XS_RSP_CONS, r & 0x100 ? xs_rnd() :
-               peek32(ring + XS_RSP_PROD) + xs_rnd() % 4096 - 2048);
+        poke32(ring + XS_RSP_CONS, r & 0x100 ? rnd() :
+               peek32(ring + XS_RSP_PROD) + rnd() % 4096 - 2048);
         break;
     default:                            /* take the responses */
         poke32(ring + XS_RSP_CONS, peek32(ring + XS_RSP_PROD));
@@ -1602,17 +1592,17 @@ void xenstore_ring_fuzz(int code)
     check(code, ret == 0 && port, "xenstore ring fuzz: xenstore has a port",
           ret);
     for (u32 i = 0; i < XS_RING_ROUNDS; i++) {
-        u32 r = xs_rnd(), n = xs_rnd() % sizeof(buf);
+        u32 r = rnd(), n = rnd() % sizeof(buf);
 
         for (u32 j = 0; j < sizeof(buf); j++) {
-            buf[j] = xs_rnd();
+            buf[j] = rnd();
         }
         if (i < XS_RING_ROUNDS / 2) {
             /* a whole message, or the responses taken */
             u32 m = n % 48;
 
             poke32(buf, r % 40);
-            poke32(buf + 8, r & 0x100 ? xs_rnd() : 0);
+            poke32(buf + 8, r & 0x100 ? rnd() : 0);
             poke32(buf + 12, m);
             if (m && r & 0x200) {
                 buf[15 + m] = 0;        /* its payload NUL-ended */

@@ -48,7 +48,7 @@ guest_boot xen-hvm smp "intel smp" 60 \
     "a second vCPU started with VCPUOP_initialise and VCPUOP_up, and the contexts Xen refuses" \
     -cpu "$intel" -smp 2
 guest_boot xen-hvm fuzz "intel fuzz" 300 \
-    "1000000 random hypercalls, then garbage in xenstore's ring; xen_version still right" \
+    "garbage in xenstore's ring, then 1000000 random hypercalls; xen_version still right" \
     -cpu "$intel"
 
 # console_io: the lines check 0x29 and check 0x28 write

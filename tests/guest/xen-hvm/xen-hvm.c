@@ -207,9 +207,9 @@
  *                 or an exception
  *
  * They run in the order 0x01-0x16, (fuzz: 0x2c), 0x1c-0x26, 0x29, 0x27,
- * 0x2b, 0x1b, 0x28, then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An unexpected
- * exception (for instance #UD when QEMU does not handle vmcall) fails
- * the check in progress, with the vector on COM1.
+ * 0x2b, 0x1b, 0x28, then 0x2a, fuzz (0x17-0x19) and bench (0x1a).  An
+ * unexpected exception (for instance #UD when QEMU does not handle
+ * vmcall) fails the check in progress, with the vector on COM1.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -334,10 +334,10 @@ static void check_cpl3(int code)
 
 static char extra[32];          /* check 14's extraversion, and its border */
 
-/* xorshift32 with a fixed seed: every run makes the same calls */
+/* xorshift32 with a fixed seed: every run makes the same calls (rnd()) */
 static u32 rng = 0x2545f491;
 
-static u32 rnd(void)
+u32 rnd(void)
 {
     rng ^= rng << 13;
     rng ^= rng >> 17;

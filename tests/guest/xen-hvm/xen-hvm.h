@@ -30,6 +30,8 @@ void vmmcall64(void);
 extern int amd;
 /* "tuned": run.sh set xen-gnttab-max-frames=128,xen-evtchn-max-pirq=512 */
 extern int tuned;
+/* The fuzz's random numbers: the same sequence in every run */
+u32 rnd(void);
 
 /*
  * Hypercall nr through the page in 64-bit long mode (64-bit ABI: RDI,
